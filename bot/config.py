@@ -294,7 +294,7 @@ def _pydantic_problems(error: ValidationError) -> Iterator[tuple[str, str]]:
             message = "unknown key (typo?)"
         elif item["type"] == "missing":
             message = "required key is missing"
-        elif item["type"] == "too_short" and loc and loc[-1] in LOCALES:
+        elif item["type"] == "string_too_short" and loc and loc[-1] in LOCALES:
             message = "text must not be empty"
         yield _key_path(loc), message
 

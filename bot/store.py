@@ -27,6 +27,7 @@ class Store:
     def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
         self.db = db
         self.path = path
+        self.closed = False
 
     @classmethod
     async def open(cls, data_dir: Path, *, migrations_dir: Path = MIGRATIONS_DIR) -> Store:
@@ -42,7 +43,9 @@ class Store:
         return store
 
     async def close(self) -> None:
-        await self.db.close()
+        if not self.closed:
+            self.closed = True
+            await self.db.close()
 
     async def migrate(self, migrations_dir: Path = MIGRATIONS_DIR) -> list[int]:
         await self.db.execute(

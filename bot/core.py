@@ -1,0 +1,143 @@
+"""The Bot subclass: built with its dependencies, owns their start-up and shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import importlib
+import json
+import logging
+import pkgutil
+from collections.abc import Sequence
+
+import discord
+import yarl
+from discord.ext import commands
+
+import cogs
+from bot import __version__
+from bot.checks import ModeratorGroup
+from bot.errors import CompanionTree
+from bot.i18n import CatalogTranslator
+from bot.mentions import NO_MENTIONS
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+COMMAND_HASH_KEY = "commands_hash"
+
+
+def point_discord_at(api_base: str, gateway_url: str) -> None:
+    """Send discord.py's REST and gateway traffic to another Discord-compatible server.
+
+    discord.py keeps both as class attributes (REST for interactions' webhooks too), so this is
+    process-wide; the bot calls it before logging in.
+    """
+    discord.http.Route.BASE = api_base.rstrip("/")
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+def discover_extensions() -> list[str]:
+    """Every feature package under ``cogs/`` that defines ``setup``."""
+    found = []
+    for module in pkgutil.iter_modules(cogs.__path__, prefix="cogs."):
+        if module.ispkg and hasattr(importlib.import_module(module.name), "setup"):
+            found.append(module.name)
+    return sorted(found)
+
+
+class CompanionBot(commands.Bot):
+    def __init__(
+        self,
+        services: Services,
+        *,
+        extensions: Sequence[str] | None = None,
+        guild_ready_timeout: float = 2.0,
+        reidentify_delay: float = 5.0,
+    ) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True
+        if services.config.discord.auto_answer_channel_ids:
+            # Auto-answer reads viewers' messages: the only feature that needs message content.
+            intents.guild_messages = True
+            intents.message_content = True
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=intents,
+            allowed_mentions=NO_MENTIONS,
+            tree_cls=CompanionTree,
+            guild_ready_timeout=guild_ready_timeout,
+        )
+        self.services = services
+        self.extension_names = list(extensions) if extensions is not None else None
+        self.reidentify_delay = reidentify_delay
+        self.started_at = services.clock.now()
+        self.version = __version__
+        self.admin_group = ModeratorGroup(
+            name=discord.app_commands.locale_str("admin", key="cmd.admin.name"),
+            description=discord.app_commands.locale_str(
+                "Event moderator tools", key="cmd.admin.description"
+            ),
+        )
+        self.commands_synced = asyncio.Event()
+
+    async def setup_hook(self) -> None:
+        await self.services.store.migrate()
+        await self.tree.set_translator(CatalogTranslator(self.services.catalog))
+        self.tree.add_command(self.admin_group)
+        for name in self.extension_names or discover_extensions():
+            await self.load_extension(name)
+        if not self.services.scheduler.running:
+            self.services.scheduler.start()
+        await self.sync_commands_if_changed()
+
+    async def command_payload_hash(self) -> str:
+        translator = self.tree.translator
+        assert translator is not None
+        payload = [
+            await command.get_translated_payload(self.tree, translator)
+            for command in self.tree.get_commands()
+        ]
+        blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+    async def sync_commands_if_changed(self, *, force: bool = False) -> bool:
+        """Sync application commands only when their translated payload changed since last time."""
+        digest = await self.command_payload_hash()
+        key = f"{COMMAND_HASH_KEY}:{self.application_id}"
+        stored = await self.services.store.get_setting(key)
+        if stored == digest and not force:
+            log.info("application commands unchanged: no sync")
+            self.commands_synced.set()
+            return False
+        try:
+            synced = await self.tree.sync()
+        except discord.HTTPException:
+            log.exception("syncing application commands failed; will retry on next start")
+            return False
+        await self.services.store.set_setting(key, digest)
+        log.info("synced %d application commands", len(synced))
+        self.commands_synced.set()
+        return True
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        # discord.py waits 5 s before re-identifying to respect the identify rate limit; keep that
+        # against real Discord but let tests and the rehearsal shorten it.
+        if not initial and self.reidentify_delay:
+            await asyncio.sleep(self.reidentify_delay)
+
+    async def on_ready(self) -> None:
+        log.info("ready as %s in %d server(s)", self.user, len(self.guilds))
+
+    async def close(self) -> None:
+        log.info("shutting down")
+        try:
+            await super().close()
+        finally:
+            if self.services.scheduler.running:
+                self.services.scheduler.shutdown(wait=False)
+            if self.services.http is not None and not self.services.http.closed:
+                await self.services.http.close()
+            await self.services.store.close()
+            log.info("shut down cleanly")

@@ -1,0 +1,97 @@
+"""User-facing errors and the command tree's error handler.
+
+Features raise :class:`UserError` (a catalog key plus values); the tree answers the user ephemerally in
+their language. Anything else is a bug: the user gets a short error id and the log gets the traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+
+from bot.i18n import locale_for
+from bot.mentions import NO_MENTIONS
+
+if TYPE_CHECKING:
+    from bot.core import CompanionBot
+
+log = logging.getLogger(__name__)
+
+
+class UserError(app_commands.AppCommandError):
+    """An error the user can act on, shown in their language."""
+
+    def __init__(self, key: str, **values: Any) -> None:
+        super().__init__(key)
+        self.key = key
+        self.values = values
+
+
+class NotModerator(app_commands.CheckFailure):
+    """The user lacks Manage Server and the moderator role."""
+
+
+class WrongGuild(app_commands.CheckFailure):
+    """An admin command used in a server that does not run this event."""
+
+
+def _user_message(bot: CompanionBot, error: Exception, locale: str) -> tuple[str, str | None]:
+    """The text for the user and, for unexpected errors, the error id that was logged."""
+    t = bot.services.catalog.t
+    if isinstance(error, app_commands.CommandInvokeError) and isinstance(error.original, UserError):
+        error = error.original
+    if isinstance(error, UserError):
+        return t(error.key, locale, **error.values), None
+    if isinstance(error, NotModerator):
+        return t("errors.not_moderator", locale), None
+    if isinstance(error, WrongGuild):
+        return t("errors.wrong_guild", locale), None
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return t("errors.guild_only", locale), None
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return t("errors.cooldown", locale, seconds=max(1, round(error.retry_after))), None
+    if isinstance(error, app_commands.BotMissingPermissions):
+        missing = ", ".join(error.missing_permissions)
+        return t("errors.bot_missing_permissions", locale, permissions=missing), None
+    if isinstance(error, app_commands.TransformerError | app_commands.CommandSignatureMismatch):
+        return t("errors.bad_input", locale), None
+    error_id = secrets.token_hex(4)
+    return t("errors.unexpected", locale, error_id=error_id), error_id
+
+
+class CompanionTree(app_commands.CommandTree["CompanionBot"]):
+    async def on_error(
+        self, interaction: discord.Interaction[CompanionBot], error: app_commands.AppCommandError
+    ) -> None:
+        locale = locale_for(interaction.locale)
+        message, error_id = _user_message(interaction.client, error, locale)
+        command = interaction.command.qualified_name if interaction.command else "?"
+        if error_id is not None:
+            original = getattr(error, "original", error)
+            log.error(
+                "error %s in command %r (user %s)",
+                error_id,
+                command,
+                interaction.user.id,
+                exc_info=(type(original), original, original.__traceback__),
+            )
+        else:
+            log.info("refused command %r for user %s: %s", command, interaction.user.id, error)
+        await send_ephemeral(interaction, message)
+
+
+async def send_ephemeral(interaction: discord.Interaction[Any], content: str) -> None:
+    """Answer privately, whether or not the interaction was already answered or deferred."""
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(content, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        else:
+            await interaction.response.send_message(
+                content, ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
+    except discord.HTTPException:
+        log.warning("could not deliver an error message for interaction %s", interaction.id)

@@ -1,0 +1,91 @@
+"""Process lifecycle: build the services, run the bot until a stop signal, shut everything down."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Sequence
+from pathlib import Path
+
+import aiohttp
+
+from bot.clock import Clock, SystemClock
+from bot.config import Config
+from bot.core import CompanionBot, point_discord_at
+from bot.i18n import Catalog
+from bot.services import Services, new_scheduler
+from bot.settings import Settings
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+#: How long a clean shutdown may take before the process gives up waiting (the CLI promises 5 s).
+SHUTDOWN_TIMEOUT = 4.0
+
+
+async def build_services(
+    config: Config, settings: Settings, *, clock: Clock | None = None, data_dir: Path | None = None
+) -> Services:
+    store = await Store.open(data_dir or settings.data_dir)
+    return Services(
+        config=config,
+        settings=settings,
+        store=store,
+        clock=clock or SystemClock(),
+        catalog=Catalog.load(),
+        scheduler=new_scheduler(),
+        http=aiohttp.ClientSession(),
+    )
+
+
+async def start_bot(
+    services: Services,
+    token: str,
+    *,
+    extensions: Sequence[str] | None = None,
+    guild_ready_timeout: float = 2.0,
+    reidentify_delay: float = 5.0,
+) -> tuple[CompanionBot, asyncio.Task[None]]:
+    """Log in and connect in the background; returns the bot and its gateway task."""
+    point_discord_at(services.settings.discord_api_base, services.settings.discord_gateway_url)
+    bot = CompanionBot(
+        services,
+        extensions=extensions,
+        guild_ready_timeout=guild_ready_timeout,
+        reidentify_delay=reidentify_delay,
+    )
+    try:
+        await bot.login(token)
+    except BaseException:
+        await bot.close()
+        raise
+    task = asyncio.create_task(bot.connect(reconnect=True), name="discord-gateway")
+    return bot, task
+
+
+async def stop_bot(bot: CompanionBot, task: asyncio.Task[None]) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(bot.close(), timeout=SHUTDOWN_TIMEOUT)
+    if not task.done():
+        task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await task
+
+
+async def run_until_stopped(services: Services, token: str) -> int:
+    """Run until SIGINT/SIGTERM (exit code 0) or until the gateway gives up (exit code 1)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    bot, task = await start_bot(services, token)
+    stopper = asyncio.create_task(stop.wait())
+    await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    failed = task.done() and not task.cancelled() and task.exception() is not None
+    if failed:
+        log.error("gateway connection ended: %s", task.exception())
+    stopper.cancel()
+    await stop_bot(bot, task)
+    return 1 if failed else 0
