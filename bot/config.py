@@ -57,7 +57,11 @@ def format_duration(value: timedelta) -> str:
     total = abs(total)
     hours, rest = divmod(total, 3600)
     minutes, seconds = divmod(rest, 60)
-    parts = [f"{hours}h" if hours else "", f"{minutes}m" if minutes else "", f"{seconds}s" if seconds else ""]
+    parts = [
+        f"{hours}h" if hours else "",
+        f"{minutes}m" if minutes else "",
+        f"{seconds}s" if seconds else "",
+    ]
     return sign + "".join(parts)
 
 
@@ -65,10 +69,10 @@ def _parse_clock_time(value: object) -> time:
     if isinstance(value, time):
         return value
     if not isinstance(value, str):
-        raise ValueError(f"expected a time as \"HH:MM\" or \"HH:MM:SS\", got {value!r}")
+        raise ValueError(f'expected a time as "HH:MM" or "HH:MM:SS", got {value!r}')
     match = _TIME_RE.match(value.strip())
     if not match:
-        raise ValueError(f"cannot read time {value!r}: use \"HH:MM\" or \"HH:MM:SS\", e.g. \"13:00\"")
+        raise ValueError(f'cannot read time {value!r}: use "HH:MM" or "HH:MM:SS", e.g. "13:00"')
     hour, minute, second = int(match[1]), int(match[2]), int(match[3] or 0)
     if hour > 23 or minute > 59 or second > 59:
         raise ValueError(f"{value!r} is not a valid time of day")
@@ -79,7 +83,7 @@ def _parse_date(value: object) -> date:
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
     if not isinstance(value, str) or not re.match(r"^\d{4}-\d{2}-\d{2}$", value.strip()):
-        raise ValueError(f"cannot read date {value!r}: use \"YYYY-MM-DD\", e.g. \"2022-12-15\"")
+        raise ValueError(f'cannot read date {value!r}: use "YYYY-MM-DD", e.g. "2022-12-15"')
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
@@ -127,7 +131,7 @@ class EventSection(_Frozen):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(
-                f"unknown time zone {value!r}: use an IANA name such as \"Asia/Seoul\""
+                f'unknown time zone {value!r}: use an IANA name such as "Asia/Seoul"'
             ) from None
         return value
 
@@ -182,7 +186,7 @@ class YouTubeSection(_Frozen):
     @classmethod
     def _positive(cls, value: timedelta) -> timedelta:
         if value <= timedelta(0):
-            raise ValueError("must be longer than zero, e.g. \"10s\"")
+            raise ValueError('must be longer than zero, e.g. "10s"')
         return value
 
     @field_validator("channel")
@@ -190,7 +194,7 @@ class YouTubeSection(_Frozen):
     def _channel(cls, value: str) -> str:
         if value and not (value.startswith("@") or re.match(r"^UC[\w-]{22}$", value)):
             raise ValueError(
-                f"{value!r} is neither a handle (\"@name\") nor a channel id (\"UC\" + 22 characters)"
+                f'{value!r} is neither a handle ("@name") nor a channel id ("UC" + 22 characters)'
             )
         return value
 
@@ -303,9 +307,15 @@ def _semantic_problems(config: Config) -> Iterator[tuple[str, str]]:
     seen: dict[str, int] = {}
     for index, item in enumerate(config.program):
         if item.end <= item.start:
-            yield f"program[{index}].end", f"end {item.end:%H:%M:%S} must be after start {item.start:%H:%M:%S}"
+            yield (
+                f"program[{index}].end",
+                f"end {item.end:%H:%M:%S} must be after start {item.start:%H:%M:%S}",
+            )
         if item.id in seen:
-            yield f"program[{index}].id", f"duplicate id {item.id!r} (also program[{seen[item.id]}])"
+            yield (
+                f"program[{index}].id",
+                f"duplicate id {item.id!r} (also program[{seen[item.id]}])",
+            )
         seen.setdefault(item.id, index)
         if index:
             previous = config.program[index - 1]
@@ -351,7 +361,7 @@ def load_config(path: Path) -> Config:
     data = _read_toml(path, raw)
     includes = data.pop("include", [])
     if not isinstance(includes, list) or not all(isinstance(i, str) for i in includes):
-        raise ConfigError(path, [("include", "must be a list of file names, e.g. [\"faq.toml\"]")])
+        raise ConfigError(path, [("include", 'must be a list of file names, e.g. ["faq.toml"]')])
     for name in includes:
         included_path = path.parent / name
         try:

@@ -9,6 +9,7 @@ import json
 import logging
 import pkgutil
 from collections.abc import Sequence
+from typing import Any
 
 import discord
 import yarl
@@ -25,6 +26,12 @@ from bot.services import Services
 log = logging.getLogger(__name__)
 
 COMMAND_HASH_KEY = "commands_hash"
+
+
+def _short(value: Any, limit: int = 400) -> str:
+    text = "-" if value is None else json.dumps(value, ensure_ascii=False, default=str)
+    text = text.replace("`", "'")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def point_discord_at(api_base: str, gateway_url: str) -> None:
@@ -91,6 +98,56 @@ class CompanionBot(commands.Bot):
         if not self.services.scheduler.running:
             self.services.scheduler.start()
         await self.sync_commands_if_changed()
+
+    async def add_cog(self, cog: commands.Cog, /, **kwargs: Any) -> None:
+        """Add a cog; the app commands it lists in ``admin_commands`` move under ``/admin``."""
+        await super().add_cog(cog, **kwargs)
+        for attribute in getattr(cog, "admin_commands", ()):
+            command = getattr(cog, attribute)
+            self.tree.remove_command(command.name)
+            self.admin_group.add_command(command)
+
+    async def remove_cog(self, name: str, /, **kwargs: Any) -> commands.Cog | None:
+        cog = self.get_cog(name)
+        for attribute in getattr(cog, "admin_commands", ()):
+            self.admin_group.remove_command(getattr(cog, attribute).name)
+        return await super().remove_cog(name, **kwargs)
+
+    async def audit(
+        self,
+        interaction: discord.Interaction[Any],
+        action: str,
+        *,
+        before: Any = None,
+        after: Any = None,
+    ) -> None:
+        """Record an admin action and, when the server has an audit channel, post it there."""
+        guild_id = interaction.guild_id or 0
+        services = self.services
+        await services.store.audit(
+            guild_id=guild_id,
+            user_id=interaction.user.id,
+            action=action,
+            before=before,
+            after=after,
+            at=services.clock.now(),
+        )
+        settings = await services.guild(guild_id)
+        channel = self.get_channel(settings.audit_channel_id) if settings.audit_channel_id else None
+        if not isinstance(channel, discord.TextChannel):
+            return
+        text = services.t(
+            "audit.entry",
+            settings.locale,
+            user=interaction.user.mention,
+            action=action,
+            before=_short(before),
+            after=_short(after),
+        )
+        try:
+            await channel.send(text, allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException as error:
+            log.warning("could not post to the audit channel %s: %s", channel.id, error)
 
     async def command_payload_hash(self) -> str:
         translator = self.tree.translator

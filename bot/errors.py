@@ -63,10 +63,30 @@ def _user_message(bot: CompanionBot, error: Exception, locale: str) -> tuple[str
     return t("errors.unexpected", locale, error_id=error_id), error_id
 
 
+def root_command_name(interaction: discord.Interaction[Any]) -> str | None:
+    command: Any = interaction.command
+    while command is not None and command.parent is not None:
+        command = command.parent
+    return None if command is None else str(command.name)
+
+
 class CompanionTree(app_commands.CommandTree["CompanionBot"]):
+    async def interaction_check(self, interaction: discord.Interaction[CompanionBot], /) -> bool:
+        # One enforcement point for the whole admin tree, whatever the depth of the subcommand and
+        # whatever permissions the server set in its Integrations settings.
+        if root_command_name(interaction) == "admin":
+            from bot.checks import ensure_moderator
+
+            return await ensure_moderator(interaction)
+        return True
+
     async def on_error(
         self, interaction: discord.Interaction[CompanionBot], error: app_commands.AppCommandError
     ) -> None:
+        if interaction.type is discord.InteractionType.autocomplete:
+            # Autocomplete cannot carry a message; an empty list was or will be shown.
+            log.info("autocomplete error in %r: %s", interaction.command, error)
+            return
         locale = locale_for(interaction.locale)
         message, error_id = _user_message(interaction.client, error, locale)
         command = interaction.command.qualified_name if interaction.command else "?"

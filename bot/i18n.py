@@ -59,7 +59,7 @@ class Catalog:
                 entries[key] = {"ko": str(value["ko"]), "en": str(value["en"])}
         return cls(entries)
 
-    def keys(self) -> list[str]:
+    def all_keys(self) -> list[str]:
         return sorted(self._entries)
 
     def raw(self, key: str, locale: Locale) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 import tomllib
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -55,28 +56,44 @@ def test_shipped_config_describes_the_seed_event() -> None:
         (lambda d: d["event"].update(timezone="Asia/Pangyo"), "event.timezone: unknown time zone"),
         (lambda d: d["program"][1].update(start="2pm"), "program[1].start: cannot read time"),
         (lambda d: d["program"][1].update(end="24:10"), "program[1].end: '24:10' is not a valid"),
-        (lambda d: d["program"][2].update(end="15:00"), "program[2].end: end 15:00:00 must be after"),
+        (
+            lambda d: d["program"][2].update(end="15:00"),
+            "program[2].end: end 15:00:00 must be after",
+        ),
         (lambda d: d["program"][1].update(start="13:40"), "program[1].start: overlaps program[0]"),
         (
             lambda d: d["program"][2].update(start="12:00", end="12:30"),
             "program[2].start: sessions must be in order",
         ),
         (lambda d: d["program"][3].update(id="lecture"), "program[3].id: duplicate id 'lecture'"),
-        (lambda d: d["program"][0]["title"].pop("en"), "program[0].title.en: required key is missing"),
+        (
+            lambda d: d["program"][0]["title"].pop("en"),
+            "program[0].title.en: required key is missing",
+        ),
         (lambda d: d["event"]["name"].update(ko=""), "event.name.ko: text must not be empty"),
-        (lambda d: d["reminders"].update(before=["30 min"]), "reminders.before[0]: cannot read duration"),
+        (
+            lambda d: d["reminders"].update(before=["30 min"]),
+            "reminders.before[0]: cannot read duration",
+        ),
         (lambda d: d["reminders"].update(grace="soon"), "reminders.grace: cannot read duration"),
-        (lambda d: d["youtube"].update(poll_active="0s"), "youtube.poll_active: must be longer than zero"),
+        (
+            lambda d: d["youtube"].update(poll_active="0s"),
+            "youtube.poll_active: must be longer than zero",
+        ),
         (lambda d: d["youtube"].update(poll_idle=-5), "youtube.poll_idle: cannot read duration"),
-        (lambda d: d["youtube"].update(pol_active="10s"), "youtube.pol_active: unknown key (typo?)"),
+        (
+            lambda d: d["youtube"].update(pol_active="10s"),
+            "youtube.pol_active: unknown key (typo?)",
+        ),
         (lambda d: d.update(programme=[]), "programme: unknown key (typo?)"),
         (lambda d: d["discord"].update(locale="jp"), "discord.locale:"),
-        (lambda d: d["youtube"].update(channel="CCEI SAY"), "youtube.channel: 'CCEI SAY' is neither"),
+        (
+            lambda d: d["youtube"].update(channel="CCEI SAY"),
+            "youtube.channel: 'CCEI SAY' is neither",
+        ),
     ],
 )
-def test_each_mistake_is_named(
-    good: dict[str, Any], mutate: Any, expected: str
-) -> None:
+def test_each_mistake_is_named(good: dict[str, Any], mutate: Any, expected: str) -> None:
     data = copy.deepcopy(good)
     data.pop("include", None)
     mutate(data)
@@ -112,7 +129,7 @@ def test_included_files_are_merged_and_checked(tmp_path: Path) -> None:
         load_config(tmp_path / "event.toml")
     assert any("faq[" in line and ".id: id 'Bad Id'" in line for line in caught.value.problems)
     (tmp_path / "faq.toml").unlink()
-    with pytest.raises(ConfigError, match="include: included file 'faq.toml' not found"):
+    with pytest.raises(ConfigError, match=re.escape("include: included file 'faq.toml' not found")):
         load_config(tmp_path / "event.toml")
 
 
