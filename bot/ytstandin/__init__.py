@@ -1,0 +1,24 @@
+"""A local stand-in for the YouTube Data API v3, the channel feed and the WebSub hub (tests, rehearsal)."""
+
+from bot.ytstandin._app import (
+    DEFAULT_CHANNEL_ID,
+    DEFAULT_HANDLE,
+    DEFAULT_KEY,
+    YouTubeStandIn,
+    topic_for,
+)
+from bot.ytstandin._hub import HubRequest, HubStandIn, HubSubscription
+from bot.ytstandin._model import FakeChannel, FakeVideo
+
+__all__ = [
+    "DEFAULT_CHANNEL_ID",
+    "DEFAULT_HANDLE",
+    "DEFAULT_KEY",
+    "FakeChannel",
+    "FakeVideo",
+    "HubRequest",
+    "HubStandIn",
+    "HubSubscription",
+    "YouTubeStandIn",
+    "topic_for",
+]
