@@ -1,0 +1,87 @@
+"""The ccei-bot command line: exit codes and messages, and the README's promises."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if k not in {"DISCORD_TOKEN", "CCEI_CONFIG"}}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        env={**base, **(env or {})},
+        cwd=cwd or ROOT,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_check_config_prints_the_agenda_with_reminder_times(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["check-config"]) == 0
+    out = capsys.readouterr().out
+    assert "13:00-13:50  lecture" in out
+    assert "16:00-16:30  networking" in out
+    assert "reminders: 12:30 (30m before), 12:50 (10m before), 13:00 (at start)" in out
+    assert out.rstrip().endswith("event.toml: OK")
+
+
+def test_check_config_names_file_key_and_problem(tmp_path: Path) -> None:
+    text = (
+        (ROOT / "config" / "event.toml")
+        .read_text("utf-8")
+        .replace('end = "13:50"', 'end = "12:50"')
+    )
+    (tmp_path / "event.toml").write_text(text, "utf-8")
+    (tmp_path / "faq.toml").write_text("", "utf-8")
+    result = run_cli("check-config", "--config", str(tmp_path / "event.toml"))
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"{tmp_path / 'event.toml'}: program[0].end: end 12:50:00 must be after start 13:00:00"
+    ]
+    assert "Traceback" not in result.stderr
+
+
+def test_run_without_token_exits_2_naming_the_variable(tmp_path: Path) -> None:
+    result = run_cli("run", "--data-dir", str(tmp_path), cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "DISCORD_TOKEN" in lines[0]
+    assert "ccei-bot rehearse" in lines[0]
+
+
+def test_usage_errors_are_one_line() -> None:
+    for args in (["launch"], ["rehearse", "--speed", "fast"], ["run", "--nope"]):
+        result = run_cli(*args)
+        assert result.returncode == 2, args
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1, (args, lines)
+        assert "--help" in lines[0]
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    blocks = re.findall(r"```sh\n(.+?)\n```", readme)
+    install_and_run, test_command = blocks[0], blocks[1]
+    assert "ccei-bot" in install_and_run
+    assert "pytest" in test_command
+    ci_lines = (ROOT / ".ci" / "run").read_text("utf-8").splitlines()
+    assert test_command in ci_lines
+    # The README opens with the two commands, before anything else of substance.
+    assert readme.index(install_and_run) < readme.index(test_command) < readme.index("---")
