@@ -1,0 +1,434 @@
+"""SQLite storage for the schedule: the exactly-once reminder ledger and the run-time state.
+
+Exactly once, intent first:
+
+1. ``claim(reminder)`` inserts an ``intent`` row keyed by (session, offset). The insert is a single
+   autocommitted statement on a unique key, so of two racing deliveries only one wins.
+2. The winner posts to Discord carrying the reminder's nonce (``enforce_nonce=True``) and a marker
+   in the embed footer, then calls ``mark_sent(reminder, message_id)``.
+3. A crash between 1 and 2 leaves an ``intent`` row. ``reconcile(lookup)`` at start-up asks the cog
+   whether the message exists (by marker in the channel's recent history): found → ``sent``,
+   confirmed absent → the row is deleted and the normal rules send it late (within grace) or skip
+   it, lookup failed → ``uncertain``, treated as sent. A doubtful reminder is dropped, never
+   doubled.
+
+Every write here is one statement: the Store's connection is shared by all features in autocommit
+mode, and an explicit multi-statement transaction could swallow (or roll back) another feature's
+writes that interleave at an ``await``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+import aiosqlite
+
+from cogs.schedule._program import DelayPlan, shifts_from_changes
+from cogs.schedule._reminders import LedgerState, Reminder, ReminderKey, SkipReason
+
+log = logging.getLogger(__name__)
+
+
+def _text(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime")
+    return moment.astimezone(UTC).isoformat()
+
+
+def _moment(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class PendingIntent:
+    """A reminder claimed before a send whose outcome was never recorded."""
+
+    session_id: str
+    offset_seconds: int
+    version: int
+    nonce: str
+    due: datetime
+    claimed_at: datetime
+    late: bool
+
+    @property
+    def key(self) -> ReminderKey:
+        return (self.session_id, self.offset_seconds)
+
+
+#: Given an unresolved intent, the message id carrying its nonce/marker, or None if it is certainly
+#: not in the channel. Raise if you cannot tell (the intent then counts as sent).
+IntentLookup = Callable[[PendingIntent], Awaitable[int | None]]
+
+
+@dataclass(slots=True)
+class ReconcileReport:
+    found: list[PendingIntent] = field(default_factory=list)
+    released: list[PendingIntent] = field(default_factory=list)
+    uncertain: list[PendingIntent] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    session_id: str
+    offset_seconds: int
+    version: int
+    state: LedgerState
+    nonce: str
+    due: datetime
+    claimed_at: datetime
+    sent_at: datetime | None
+    message_id: int | None
+    late: bool
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleChange:
+    """One row of the program's change history (for the audit trail and for deriving shifts)."""
+
+    id: int
+    kind: str
+    minutes: int
+    moved: tuple[dict[str, str], ...]
+    guild_id: int
+    user_id: int
+    note: str
+    at: datetime
+
+
+class ScheduleLedger:
+    """All SQL of the schedule feature; receives the shared ``Store.db`` connection."""
+
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self.db = db
+
+    # -- scalar state -----------------------------------------------------------------------------
+
+    async def _get_state(self, key: str) -> str | None:
+        async with self.db.execute(
+            "SELECT value FROM schedule_state WHERE key = ?", (key,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return None if row is None else str(row[0])
+
+    async def _set_state(self, key: str, value: str) -> None:
+        await self.db.execute(
+            "INSERT INTO schedule_state (key, value) VALUES (?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    async def salt(self) -> str:
+        """This installation's random id, mixed into message nonces (created on first use)."""
+        await self.db.execute(
+            "INSERT OR IGNORE INTO schedule_state (key, value) VALUES ('salt', ?)",
+            (secrets.token_hex(8),),
+        )
+        value = await self._get_state("salt")
+        assert value is not None
+        return value
+
+    async def paused(self) -> bool:
+        return await self._get_state("paused") == "1"
+
+    async def set_paused(self, paused: bool) -> bool:
+        """Persist the paused flag; returns whether it changed."""
+        before = await self.paused()
+        await self._set_state("paused", "1" if paused else "0")
+        return before != paused
+
+    # -- reminder ledger --------------------------------------------------------------------------
+
+    async def states(self) -> dict[ReminderKey, LedgerState]:
+        async with self.db.execute(
+            "SELECT session_id, offset_seconds, state FROM schedule_reminder_ledger"
+        ) as cursor:
+            return {(row[0], int(row[1])): LedgerState(row[2]) async for row in cursor}
+
+    async def state(self, key: ReminderKey) -> LedgerState:
+        async with self.db.execute(
+            "SELECT state FROM schedule_reminder_ledger"
+            " WHERE session_id = ? AND offset_seconds = ?",
+            key,
+        ) as cursor:
+            row = await cursor.fetchone()
+        return LedgerState.NONE if row is None else LedgerState(row[0])
+
+    async def claim(self, reminder: Reminder, nonce: str, *, now: datetime, late: bool) -> bool:
+        """Record the intent to post ``reminder``; False if it is already claimed or sent.
+
+        A 'skipped' row may be claimed: a delay can make a skipped reminder due again.
+        """
+        cursor = await self.db.execute(
+            "INSERT INTO schedule_reminder_ledger"
+            " (session_id, offset_seconds, version, state, nonce, due_at, claimed_at, late)"
+            " VALUES (?, ?, ?, 'intent', ?, ?, ?, ?)"
+            " ON CONFLICT (session_id, offset_seconds) DO UPDATE SET"
+            "  version = excluded.version, state = 'intent', nonce = excluded.nonce,"
+            "  due_at = excluded.due_at, claimed_at = excluded.claimed_at,"
+            "  late = excluded.late, note = NULL"
+            " WHERE schedule_reminder_ledger.state = 'skipped'",
+            (
+                reminder.session_id,
+                reminder.offset_seconds,
+                reminder.version,
+                nonce,
+                _text(reminder.due),
+                _text(now),
+                int(late),
+            ),
+        )
+        return cursor.rowcount == 1
+
+    async def mark_sent(self, reminder: Reminder, message_id: int, *, now: datetime) -> None:
+        await self.db.execute(
+            "UPDATE schedule_reminder_ledger SET state = 'sent', sent_at = ?, message_id = ?"
+            " WHERE session_id = ? AND offset_seconds = ?",
+            (_text(now), message_id, reminder.session_id, reminder.offset_seconds),
+        )
+
+    async def release(self, key: ReminderKey) -> None:
+        """Forget an intent whose send certainly failed, so the reminder may be tried again."""
+        await self.db.execute(
+            "DELETE FROM schedule_reminder_ledger"
+            " WHERE session_id = ? AND offset_seconds = ? AND state = 'intent'",
+            key,
+        )
+
+    async def record_skip(self, reminder: Reminder, reason: SkipReason, *, now: datetime) -> None:
+        """Note that a reminder was deliberately not posted (audit); never overrides a send."""
+        await self.db.execute(
+            "INSERT INTO schedule_reminder_ledger"
+            " (session_id, offset_seconds, version, state, nonce, due_at, claimed_at, note)"
+            " VALUES (?, ?, ?, 'skipped', '', ?, ?, ?)"
+            " ON CONFLICT (session_id, offset_seconds) DO UPDATE SET"
+            "  version = excluded.version, due_at = excluded.due_at,"
+            "  claimed_at = excluded.claimed_at, note = excluded.note"
+            " WHERE schedule_reminder_ledger.state = 'skipped'",
+            (
+                reminder.session_id,
+                reminder.offset_seconds,
+                reminder.version,
+                _text(reminder.due),
+                _text(now),
+                reason,
+            ),
+        )
+
+    async def entries(self) -> list[LedgerEntry]:
+        async with self.db.execute(
+            "SELECT session_id, offset_seconds, version, state, nonce, due_at, claimed_at, sent_at,"
+            " message_id, late, note FROM schedule_reminder_ledger ORDER BY due_at, session_id"
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [
+            LedgerEntry(
+                session_id=row[0],
+                offset_seconds=int(row[1]),
+                version=int(row[2]),
+                state=LedgerState(row[3]),
+                nonce=row[4],
+                due=_moment(row[5]),
+                claimed_at=_moment(row[6]),
+                sent_at=None if row[7] is None else _moment(row[7]),
+                message_id=None if row[8] is None else int(row[8]),
+                late=bool(row[9]),
+                note=row[10],
+            )
+            for row in rows
+        ]
+
+    async def pending_intents(self) -> list[PendingIntent]:
+        return [
+            PendingIntent(
+                e.session_id, e.offset_seconds, e.version, e.nonce, e.due, e.claimed_at, e.late
+            )
+            for e in await self.entries()
+            if e.state is LedgerState.INTENT
+        ]
+
+    async def reconcile(self, lookup: IntentLookup | None) -> ReconcileReport:
+        """Resolve intents left by a crash between claiming and recording a send (run at start-up).
+
+        Without a ``lookup`` every pending intent becomes 'uncertain' (counted as sent).
+        """
+        report = ReconcileReport()
+        for intent in await self.pending_intents():
+            message_id: int | None
+            if lookup is None:
+                report.uncertain.append(intent)
+                await self._resolve(intent, "uncertain", None)
+                continue
+            try:
+                message_id = await lookup(intent)
+            except Exception:
+                log.warning(
+                    "cannot tell whether reminder %s/%ss was posted; treating it as sent",
+                    intent.session_id,
+                    intent.offset_seconds,
+                    exc_info=True,
+                )
+                report.uncertain.append(intent)
+                await self._resolve(intent, "uncertain", None)
+                continue
+            if message_id is None:
+                log.info(
+                    "reminder %s/%ss was claimed but never posted; it may be sent late",
+                    intent.session_id,
+                    intent.offset_seconds,
+                )
+                report.released.append(intent)
+                await self.release(intent.key)
+            else:
+                report.found.append(intent)
+                await self._resolve(intent, "sent", message_id)
+        return report
+
+    async def _resolve(self, intent: PendingIntent, state: str, message_id: int | None) -> None:
+        await self.db.execute(
+            "UPDATE schedule_reminder_ledger SET state = ?, message_id = ?,"
+            " note = 'reconciled at start-up'"
+            " WHERE session_id = ? AND offset_seconds = ? AND state = 'intent'",
+            (state, message_id, intent.session_id, intent.offset_seconds),
+        )
+
+    # -- program changes --------------------------------------------------------------------------
+
+    async def changes(self) -> list[ScheduleChange]:
+        async with self.db.execute(
+            "SELECT id, kind, minutes, moved, guild_id, user_id, note, at"
+            " FROM schedule_changes ORDER BY id"
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [
+            ScheduleChange(
+                id=int(row[0]),
+                kind=row[1],
+                minutes=int(row[2]),
+                moved=tuple(json.loads(row[3])),
+                guild_id=int(row[4]),
+                user_id=int(row[5]),
+                note=row[6],
+                at=_moment(row[7]),
+            )
+            for row in rows
+        ]
+
+    async def version(self) -> int:
+        """The schedule version: 1 for the program as configured, +1 per change."""
+        async with self.db.execute("SELECT COUNT(*) FROM schedule_changes") as cursor:
+            row = await cursor.fetchone()
+        return 1 + (int(row[0]) if row else 0)
+
+    async def shifts(self) -> dict[str, timedelta]:
+        """Accumulated per-session shifts from the delay history."""
+        changes = await self.changes()
+        return shifts_from_changes(
+            (c.minutes, [m["id"] for m in c.moved]) for c in changes if c.kind == "delay"
+        )
+
+    async def record_delay(
+        self, plan: DelayPlan, *, guild_id: int, user_id: int, now: datetime
+    ) -> int:
+        """Persist an accepted delay (one row, so shifts and version change atomically).
+
+        Returns the new schedule version.
+        """
+        moved = [
+            {"id": m.session_id, "old": _text(m.old_start), "new": _text(m.new_start)}
+            for m in plan.moved
+        ]
+        await self.db.execute(
+            "INSERT INTO schedule_changes (kind, minutes, moved, guild_id, user_id, at)"
+            " VALUES ('delay', ?, ?, ?, ?, ?)",
+            (plan.minutes, json.dumps(moved), guild_id, user_id, _text(now)),
+        )
+        return await self.version()
+
+    async def note_program(self, fingerprint: str, *, now: datetime) -> int:
+        """Bump the version when the configured program changed since the last start.
+
+        Returns the current version. The first start records the fingerprint without a bump.
+        """
+        previous = await self._get_state("program_fingerprint")
+        if previous is not None and previous != fingerprint:
+            await self.db.execute(
+                "INSERT INTO schedule_changes (kind, note, at) VALUES ('edit', ?, ?)",
+                (f"program changed: {previous[:12]} -> {fingerprint[:12]}", _text(now)),
+            )
+        if previous != fingerprint:
+            await self._set_state("program_fingerprint", fingerprint)
+        return await self.version()
+
+    # -- DM opt-in --------------------------------------------------------------------------------
+
+    async def set_dm(self, user_id: int, enabled: bool, *, locale: str, now: datetime) -> bool:
+        """Opt a user in or out of DM reminders; returns whether anything changed."""
+        if enabled:
+            cursor = await self.db.execute(
+                "INSERT INTO schedule_dm_optin (user_id, locale, since) VALUES (?, ?, ?)"
+                " ON CONFLICT (user_id) DO UPDATE SET locale = excluded.locale"
+                " WHERE schedule_dm_optin.locale != excluded.locale",
+                (user_id, locale, _text(now)),
+            )
+        else:
+            cursor = await self.db.execute(
+                "DELETE FROM schedule_dm_optin WHERE user_id = ?", (user_id,)
+            )
+        return cursor.rowcount == 1
+
+    async def dm_users(self) -> dict[int, str]:
+        """Users who asked for DM reminders, with the locale they asked in."""
+        async with self.db.execute(
+            "SELECT user_id, locale FROM schedule_dm_optin ORDER BY since"
+        ) as cursor:
+            return {int(row[0]): str(row[1]) async for row in cursor}
+
+    # -- Discord Scheduled Event ------------------------------------------------------------------
+
+    async def scheduled_event_id(self, guild_id: int, event_date: date) -> int | None:
+        async with self.db.execute(
+            "SELECT scheduled_event_id FROM schedule_discord_events"
+            " WHERE guild_id = ? AND event_date = ?",
+            (guild_id, event_date.isoformat()),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return None if row is None else int(row[0])
+
+    async def set_scheduled_event_id(
+        self, guild_id: int, event_date: date, event_id: int | None
+    ) -> None:
+        if event_id is None:
+            await self.db.execute(
+                "DELETE FROM schedule_discord_events WHERE guild_id = ? AND event_date = ?",
+                (guild_id, event_date.isoformat()),
+            )
+            return
+        await self.db.execute(
+            "INSERT INTO schedule_discord_events (guild_id, event_date, scheduled_event_id)"
+            " VALUES (?, ?, ?) ON CONFLICT (guild_id, event_date)"
+            " DO UPDATE SET scheduled_event_id = excluded.scheduled_event_id",
+            (guild_id, event_date.isoformat(), event_id),
+        )
+
+    # -- once-only notices ------------------------------------------------------------------------
+
+    async def claim_notice(self, guild_id: int, kind: str, *, now: datetime) -> bool:
+        """True the first time a notice of ``kind`` is claimed for the guild, False afterwards."""
+        cursor = await self.db.execute(
+            "INSERT OR IGNORE INTO schedule_notices (guild_id, kind, at) VALUES (?, ?, ?)",
+            (guild_id, kind, _text(now)),
+        )
+        return cursor.rowcount == 1
+
+    async def reset_notice(self, guild_id: int, kind: str) -> None:
+        """Allow the notice again (e.g. the permission was granted, then removed later)."""
+        await self.db.execute(
+            "DELETE FROM schedule_notices WHERE guild_id = ? AND kind = ?", (guild_id, kind)
+        )

@@ -1,0 +1,228 @@
+"""Which reminders exist and whether one should be posted now: pure, testable in microseconds.
+
+A reminder is one (session, offset) pair: "the lecture starts in 10 minutes". Its *due* time is the
+session's effective start minus the offset. Every change to the program (a delay, an edit) bumps the
+schedule *version*; job ids carry the version so a rebuilt schedule never shares a job with the old
+one.
+
+Already-sent checks are keyed by (session, offset) only, not by version: the issue asks that
+"reminders already sent are not repeated", and the delay notice already tells everyone the new
+times. So after "+15 min" a 30-minute reminder that went out stays sent; the 10-minute and "starting
+now" reminders fire at their new times. The version is kept in the ledger row for the audit trail.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from cogs.schedule._program import Session, following
+
+#: Why a reminder is not posted. "stale" means its job belongs to an older schedule version.
+SkipReason = Literal["already_sent", "too_late", "superseded", "session_over", "paused", "stale"]
+
+#: A reminder posted up to this long after its due time still counts as on time (event time).
+DEFAULT_ON_TIME = timedelta(minutes=1)
+
+#: Discord accepts a message nonce of at most 25 characters.
+NONCE_LENGTH = 25
+
+
+class LedgerState(enum.StrEnum):
+    """What the ledger knows about one (session, offset)."""
+
+    NONE = "none"
+    #: Claimed: a send was about to happen (or happened, and the bot died before recording it).
+    INTENT = "intent"
+    SENT = "sent"
+    #: Decided not to send (too late, superseded, paused). Not final: a delay can make it due again.
+    SKIPPED = "skipped"
+    #: An intent that start-up reconciliation could not resolve; treated as sent (never twice).
+    UNCERTAIN = "uncertain"
+
+    @property
+    def done(self) -> bool:
+        """Whether this reminder must never be posted (again)."""
+        return self in (LedgerState.INTENT, LedgerState.SENT, LedgerState.UNCERTAIN)
+
+
+ReminderKey = tuple[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    session: Session
+    #: The session after this one, if any (a reminder may mention what follows).
+    next_session: Session | None
+    offset: timedelta
+    due: datetime
+    version: int
+
+    @property
+    def session_id(self) -> str:
+        return self.session.id
+
+    @property
+    def offset_seconds(self) -> int:
+        return int(self.offset.total_seconds())
+
+    @property
+    def key(self) -> ReminderKey:
+        """The exactly-once key: one post per (session, offset), whatever the version."""
+        return (self.session.id, self.offset_seconds)
+
+    @property
+    def job_id(self) -> str:
+        return f"reminder:{self.session.id}:{self.offset_seconds}:v{self.version}"
+
+    @property
+    def starts_now(self) -> bool:
+        return self.offset == timedelta(0)
+
+    def nonce(self, salt: str) -> str:
+        """A deterministic Discord message nonce (≤ 25 chars) for this (session, offset).
+
+        Sent with ``enforce_nonce=True``, Discord returns the existing message instead of posting a
+        second one if the same nonce was used in the last few minutes: a retry after an ambiguous
+        failure cannot duplicate. ``salt`` is the ledger's installation id, so a fresh database (a
+        new rehearsal) does not collide with an earlier run's nonces.
+        """
+        digest = hashlib.sha256(f"{salt}:{self.session.id}:{self.offset_seconds}".encode())
+        return "r" + digest.hexdigest()[: NONCE_LENGTH - 1]
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    """Post now, on time."""
+
+
+@dataclass(frozen=True, slots=True)
+class SendLate:
+    """Post now, marked as late (the bot was down or slow when it fell due)."""
+
+    lateness: timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    reason: SkipReason
+
+
+@dataclass(frozen=True, slots=True)
+class Wait:
+    until: datetime
+
+
+Decision = Send | SendLate | Skip | Wait
+
+
+def decide(
+    reminder: Reminder,
+    now: datetime,
+    grace: timedelta,
+    ledger_state: LedgerState,
+    *,
+    on_time: timedelta = DEFAULT_ON_TIME,
+) -> Decision:
+    """What to do with one reminder at ``now`` (event time), given what the ledger holds for it."""
+    if ledger_state.done:
+        return Skip("already_sent")
+    if now < reminder.due:
+        return Wait(reminder.due)
+    lateness = now - reminder.due
+    if lateness > grace:
+        return Skip("too_late")
+    if now >= reminder.session.end:
+        # A "starts soon" for a session that is already over helps nobody, whatever the grace.
+        return Skip("session_over")
+    if lateness <= on_time:
+        return Send()
+    return SendLate(lateness)
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderPlan:
+    """Every reminder of the day for one schedule version, ordered by due time."""
+
+    version: int
+    reminders: tuple[Reminder, ...]
+
+    @classmethod
+    def build(
+        cls, sessions: Sequence[Session], offsets: Sequence[timedelta], version: int
+    ) -> ReminderPlan:
+        reminders = [
+            Reminder(
+                session=session,
+                next_session=following(sessions, session),
+                offset=offset,
+                due=session.start - offset,
+                version=version,
+            )
+            for session in sessions
+            for offset in offsets
+        ]
+        reminders.sort(key=lambda r: (r.due, r.session.index, -r.offset_seconds))
+        return cls(version, tuple(reminders))
+
+    def get(self, key: ReminderKey) -> Reminder | None:
+        return next((r for r in self.reminders if r.key == key), None)
+
+    def upcoming(self, now: datetime, limit: int | None = None) -> list[Reminder]:
+        """Reminders due at or after ``now``, soonest first."""
+        pending = [r for r in self.reminders if r.due >= now]
+        return pending if limit is None else pending[:limit]
+
+    def decide_all(
+        self,
+        now: datetime,
+        grace: timedelta,
+        states: Mapping[ReminderKey, LedgerState],
+        *,
+        on_time: timedelta = DEFAULT_ON_TIME,
+    ) -> list[tuple[Reminder, Decision]]:
+        """:func:`decide` for every reminder, plus the rules that need the whole session's view.
+
+        A reminder is *superseded* when a smaller offset of the same session is already sent or is
+        also due now: after a restart at 12:55 only "starts in 10 minutes" goes out, not the stale
+        "30 minutes" as well, and a delay never brings back a 30-minute reminder after the 10-minute
+        one was posted.
+        """
+        decisions = {
+            r.key: decide(r, now, grace, states.get(r.key, LedgerState.NONE), on_time=on_time)
+            for r in self.reminders
+        }
+        result: list[tuple[Reminder, Decision]] = []
+        for reminder in self.reminders:
+            decision = decisions[reminder.key]
+            if isinstance(decision, Send | SendLate | Wait):
+                for other in self.reminders:
+                    if other.session.id != reminder.session.id or other.offset >= reminder.offset:
+                        continue
+                    other_state = states.get(other.key, LedgerState.NONE)
+                    if other_state.done or (
+                        not isinstance(decision, Wait)
+                        and isinstance(decisions[other.key], Send | SendLate)
+                    ):
+                        decision = Skip("superseded")
+                        break
+            result.append((reminder, decision))
+        return result
+
+    def decision_for(
+        self,
+        reminder: Reminder,
+        now: datetime,
+        grace: timedelta,
+        states: Mapping[ReminderKey, LedgerState],
+        *,
+        on_time: timedelta = DEFAULT_ON_TIME,
+    ) -> Decision:
+        for candidate, decision in self.decide_all(now, grace, states, on_time=on_time):
+            if candidate.key == reminder.key:
+                return decision
+        return Skip("stale")

@@ -1,0 +1,81 @@
+"""Shared builders for the schedule tests: small configs, a real migrated Store, a recording sender."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.config import Config, parse_config
+from bot.store import Store
+from cogs.schedule._jobs import Delivery
+from cogs.schedule._ledger import ScheduleLedger
+
+
+def make_config(
+    *,
+    timezone: str = "Asia/Seoul",
+    date: str = "2022-12-15",
+    program: list[tuple[str, str, str]] | None = None,
+    before: list[str] | None = None,
+    grace: str = "10m",
+) -> Config:
+    program = program or [
+        ("lecture", "13:00", "13:50"),
+        ("talk-concert", "14:00", "15:00"),
+        ("results", "15:10", "16:00"),
+        ("networking", "16:00", "16:30"),
+    ]
+    data: dict[str, Any] = {
+        "event": {
+            "name": {"ko": "행사", "en": "Event"},
+            "date": date,
+            "timezone": timezone,
+            "venue": {"ko": "판교 창업존", "en": "Pangyo Startup Zone"},
+        },
+        "program": [
+            {
+                "id": item_id,
+                "start": start,
+                "end": end,
+                "title": {"ko": f"세션 {item_id}", "en": f"Session {item_id}"},
+            }
+            for item_id, start, end in program
+        ],
+        "reminders": {"before": before or ["30m", "10m", "0s"], "grace": grace},
+        "youtube": {"channel": "@CCEISAY"},
+    }
+    return parse_config(data, Path("test.toml"))
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    opened = await Store.open(tmp_path)
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture
+def ledger(store: Store) -> ScheduleLedger:
+    return ScheduleLedger(store.db)
+
+
+@dataclass
+class RecordingSender:
+    """Stands in for the cog's send: records each delivery with the real (monotonic) time."""
+
+    received: list[tuple[Delivery, float]] = field(default_factory=list)
+    ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
+
+    async def __call__(self, delivery: Delivery) -> int:
+        self.received.append((delivery, time.monotonic()))
+        return next(self.ids)
+
+    @property
+    def keys(self) -> list[tuple[str, int]]:
+        return [d.reminder.key for d, _ in self.received]

@@ -1,0 +1,192 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.store import Store
+from cogs.schedule._ledger import PendingIntent, ScheduleLedger
+from cogs.schedule._program import DelayPlan, effective_program, plan_delay
+from cogs.schedule._reminders import LedgerState, Reminder, ReminderPlan
+from tests.schedule.conftest import make_config
+
+NOW = datetime(2022, 12, 15, 3, 0, tzinfo=UTC)
+
+
+def reminders(version: int = 1) -> ReminderPlan:
+    config = make_config()
+    return ReminderPlan.build(effective_program(config), config.reminders.before, version)
+
+
+def first() -> Reminder:
+    return reminders().reminders[0]
+
+
+async def test_claim_is_exclusive_and_mark_sent_records(ledger: ScheduleLedger) -> None:
+    r = first()
+    assert await ledger.claim(r, "n1", now=NOW, late=False)
+    assert not await ledger.claim(r, "n1", now=NOW, late=False)
+    assert await ledger.state(r.key) is LedgerState.INTENT
+    await ledger.mark_sent(r, 42, now=NOW)
+    assert await ledger.states() == {r.key: LedgerState.SENT}
+    # A later version of the same (session, offset) is still "already sent".
+    assert not await ledger.claim(reminders(2).reminders[0], "n1", now=NOW, late=False)
+    (entry,) = await ledger.entries()
+    assert entry.message_id == 42
+    assert entry.version == 1
+    assert entry.sent_at == NOW
+
+
+async def test_skipped_reminder_can_be_claimed_later(ledger: ScheduleLedger) -> None:
+    r = first()
+    await ledger.record_skip(r, "too_late", now=NOW)
+    assert await ledger.state(r.key) is LedgerState.SKIPPED
+    assert await ledger.claim(r, "n", now=NOW, late=True)
+    # A skip never overrides a claim or a send.
+    await ledger.record_skip(r, "paused", now=NOW)
+    assert await ledger.state(r.key) is LedgerState.INTENT
+
+
+async def test_release_forgets_only_intents(ledger: ScheduleLedger) -> None:
+    r = first()
+    await ledger.claim(r, "n", now=NOW, late=False)
+    await ledger.release(r.key)
+    assert await ledger.state(r.key) is LedgerState.NONE
+    await ledger.claim(r, "n", now=NOW, late=False)
+    await ledger.mark_sent(r, 1, now=NOW)
+    await ledger.release(r.key)
+    assert await ledger.state(r.key) is LedgerState.SENT
+
+
+async def _crash_after_claim(tmp_path: Path) -> list[Reminder]:
+    """Claim three reminders and 'crash' (close without marking them sent)."""
+    store = await Store.open(tmp_path)
+    ledger = ScheduleLedger(store.db)
+    claimed = list(reminders().reminders[:3])
+    for r in claimed:
+        assert await ledger.claim(r, r.nonce(await ledger.salt()), now=NOW, late=False)
+    await store.close()
+    return claimed
+
+
+async def test_reconcile_after_restart(tmp_path: Path) -> None:
+    found, absent, unknown = await _crash_after_claim(tmp_path)
+    store = await Store.open(tmp_path)  # the restart: same file, migrations already applied
+    try:
+        ledger = ScheduleLedger(store.db)
+        seen: list[PendingIntent] = []
+
+        async def lookup(intent: PendingIntent) -> int | None:
+            seen.append(intent)
+            if intent.key == found.key:
+                return 777
+            if intent.key == absent.key:
+                return None
+            raise ConnectionError("Discord unavailable")
+
+        report = await ledger.reconcile(lookup)
+        assert [i.key for i in report.found] == [found.key]
+        assert [i.key for i in report.released] == [absent.key]
+        assert [i.key for i in report.uncertain] == [unknown.key]
+        assert {i.nonce for i in seen} == {
+            r.nonce(await ledger.salt()) for r in (found, absent, unknown)
+        }
+        states = await ledger.states()
+        assert states == {found.key: LedgerState.SENT, unknown.key: LedgerState.UNCERTAIN}
+        assert (await ledger.entries())[0].message_id == 777
+        # Nothing left to reconcile; a second pass is a no-op.
+        assert await ledger.pending_intents() == []
+    finally:
+        await store.close()
+
+
+async def test_reconcile_without_lookup_never_resends(ledger: ScheduleLedger) -> None:
+    r = first()
+    await ledger.claim(r, "n", now=NOW, late=False)
+    report = await ledger.reconcile(None)
+    assert [i.key for i in report.uncertain] == [r.key]
+    assert (await ledger.state(r.key)).done
+
+
+async def test_salt_is_stable_across_restarts(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path)
+    salt = await ScheduleLedger(store.db).salt()
+    await store.close()
+    store = await Store.open(tmp_path)
+    try:
+        assert await ScheduleLedger(store.db).salt() == salt
+    finally:
+        await store.close()
+    other = await Store.open(tmp_path / "other")
+    try:
+        assert await ScheduleLedger(other.db).salt() != salt
+    finally:
+        await other.close()
+
+
+async def test_delays_persist_shifts_and_versions(ledger: ScheduleLedger) -> None:
+    config = make_config()
+    assert await ledger.version() == 1
+    assert await ledger.shifts() == {}
+    now = datetime(2022, 12, 15, 4, 30, tzinfo=UTC)  # 13:30 KST, lecture running
+    plan = plan_delay(effective_program(config), now, 15)
+    assert isinstance(plan, DelayPlan)
+    assert await ledger.record_delay(plan, guild_id=1, user_id=2, now=now) == 2
+    shifts = await ledger.shifts()
+    assert shifts == {s: timedelta(minutes=15) for s in ("talk-concert", "results", "networking")}
+    again = plan_delay(effective_program(config, shifts), now, -5)
+    assert isinstance(again, DelayPlan)
+    assert await ledger.record_delay(again, guild_id=1, user_id=3, now=now) == 3
+    assert (await ledger.shifts())["results"] == timedelta(minutes=10)
+    history = await ledger.changes()
+    assert [(c.kind, c.minutes, c.user_id) for c in history] == [("delay", 15, 2), ("delay", -5, 3)]
+    assert history[0].moved[0]["id"] == "talk-concert"
+
+
+async def test_program_edits_bump_the_version_once(ledger: ScheduleLedger) -> None:
+    assert await ledger.note_program("aaa", now=NOW) == 1
+    assert await ledger.note_program("aaa", now=NOW) == 1
+    assert await ledger.note_program("bbb", now=NOW) == 2
+    assert await ledger.note_program("bbb", now=NOW) == 2
+    assert (await ledger.changes())[-1].kind == "edit"
+
+
+async def test_paused_flag(ledger: ScheduleLedger) -> None:
+    assert not await ledger.paused()
+    assert await ledger.set_paused(True)
+    assert not await ledger.set_paused(True)
+    assert await ledger.paused()
+    assert await ledger.set_paused(False)
+
+
+async def test_dm_opt_in(ledger: ScheduleLedger) -> None:
+    assert await ledger.set_dm(5, True, locale="ko", now=NOW)
+    assert not await ledger.set_dm(5, True, locale="ko", now=NOW)
+    assert await ledger.set_dm(6, True, locale="en", now=NOW)
+    assert await ledger.dm_users() == {5: "ko", 6: "en"}
+    assert await ledger.set_dm(5, False, locale="ko", now=NOW)
+    assert not await ledger.set_dm(5, False, locale="ko", now=NOW)
+    assert await ledger.dm_users() == {6: "en"}
+
+
+async def test_scheduled_event_id_and_once_notices(ledger: ScheduleLedger) -> None:
+    day = date(2022, 12, 15)
+    assert await ledger.scheduled_event_id(1, day) is None
+    await ledger.set_scheduled_event_id(1, day, 99)
+    await ledger.set_scheduled_event_id(1, day, 100)
+    assert await ledger.scheduled_event_id(1, day) == 100
+    await ledger.set_scheduled_event_id(1, day, None)
+    assert await ledger.scheduled_event_id(1, day) is None
+    assert await ledger.claim_notice(1, "no_event_permission", now=NOW)
+    assert not await ledger.claim_notice(1, "no_event_permission", now=NOW)
+    assert await ledger.claim_notice(2, "no_event_permission", now=NOW)
+    await ledger.reset_notice(1, "no_event_permission")
+    assert await ledger.claim_notice(1, "no_event_permission", now=NOW)
+
+
+def test_naive_datetimes_are_rejected() -> None:
+    from cogs.schedule._ledger import _text
+
+    with pytest.raises(ValueError, match="naive"):
+        _text(datetime(2022, 12, 15))  # noqa: DTZ001
