@@ -143,7 +143,7 @@ class ReminderScheduler:
         self._plan = plan
         self._remove_jobs()
         report = RebuildReport(plan.version)
-        states = await self._ledger.states()
+        states = await self._ledger.states(plan)
         if self._plan is not plan:  # a newer rebuild started while we awaited: it wins
             return report
         now = self._clock.now()
@@ -156,7 +156,7 @@ class ReminderScheduler:
                 self._add_job(reminder, real_now, catch_up=True)
                 report.catch_up.append(reminder)
             elif decision.reason in _RECORDED_SKIPS:
-                if not states.get(reminder.key, LedgerState.NONE).done:
+                if not states.get(reminder.key, LedgerState.NONE).posted:
                     await self._ledger.record_skip(reminder, decision.reason, now=now)
                 report.skipped.append((reminder, decision.reason))
         self._add_boundaries(plan, now)
@@ -171,7 +171,7 @@ class ReminderScheduler:
 
     async def preview(self, limit: int = 10) -> list[Reminder]:
         """The next reminders that will be posted, soonest first (nothing is hidden while paused)."""
-        states = await self._ledger.states()
+        states = await self._ledger.states(self._plan)
         now = self._clock.now()
         pending = [
             reminder
@@ -275,7 +275,7 @@ class ReminderScheduler:
         if not catch_up:
             # The job runs because its real time came; the clocks may differ by microseconds.
             now = max(now, reminder.due)
-        states = await self._ledger.states()
+        states = await self._ledger.states(plan)
         decision = plan.decision_for(reminder, now, self._grace, states, on_time=self._on_time)
         if isinstance(decision, Wait):
             return decision

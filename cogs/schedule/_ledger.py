@@ -29,7 +29,13 @@ from datetime import UTC, date, datetime, timedelta
 import aiosqlite
 
 from cogs.schedule._program import DelayPlan, shifts_from_changes
-from cogs.schedule._reminders import LedgerState, Reminder, ReminderKey, SkipReason
+from cogs.schedule._reminders import (
+    LedgerState,
+    Reminder,
+    ReminderKey,
+    ReminderPlan,
+    SkipReason,
+)
 
 log = logging.getLogger(__name__)
 
@@ -145,11 +151,25 @@ class ScheduleLedger:
 
     # -- reminder ledger --------------------------------------------------------------------------
 
-    async def states(self) -> dict[ReminderKey, LedgerState]:
+    async def states(self, plan: ReminderPlan | None = None) -> dict[ReminderKey, LedgerState]:
+        """The state of every (session, offset) with a row.
+
+        With ``plan``, a skip recorded for a different due time than the plan's is reported as
+        NONE: a delay moved that reminder, so the old decision no longer applies.
+        """
         async with self.db.execute(
-            "SELECT session_id, offset_seconds, state FROM schedule_reminder_ledger"
+            "SELECT session_id, offset_seconds, state, due_at FROM schedule_reminder_ledger"
         ) as cursor:
-            return {(row[0], int(row[1])): LedgerState(row[2]) async for row in cursor}
+            rows = await cursor.fetchall()
+        states: dict[ReminderKey, LedgerState] = {}
+        for row in rows:
+            key, state = (str(row[0]), int(row[1])), LedgerState(row[2])
+            if state is LedgerState.SKIPPED and plan is not None:
+                current = plan.get(key)
+                if current is None or _text(current.due) != row[3]:
+                    continue
+            states[key] = state
+        return states
 
     async def state(self, key: ReminderKey) -> LedgerState:
         async with self.db.execute(
@@ -163,7 +183,7 @@ class ScheduleLedger:
     async def claim(self, reminder: Reminder, nonce: str, *, now: datetime, late: bool) -> bool:
         """Record the intent to post ``reminder``; False if it is already claimed or sent.
 
-        A 'skipped' row may be claimed: a delay can make a skipped reminder due again.
+        A 'skipped' row may be claimed once a delay gave the reminder a different due time.
         """
         cursor = await self.db.execute(
             "INSERT INTO schedule_reminder_ledger"
@@ -173,7 +193,8 @@ class ScheduleLedger:
             "  version = excluded.version, state = 'intent', nonce = excluded.nonce,"
             "  due_at = excluded.due_at, claimed_at = excluded.claimed_at,"
             "  late = excluded.late, note = NULL"
-            " WHERE schedule_reminder_ledger.state = 'skipped'",
+            " WHERE schedule_reminder_ledger.state = 'skipped'"
+            "  AND schedule_reminder_ledger.due_at != excluded.due_at",
             (
                 reminder.session_id,
                 reminder.offset_seconds,

@@ -23,7 +23,15 @@ from typing import Literal
 from cogs.schedule._program import Session, following
 
 #: Why a reminder is not posted. "stale" means its job belongs to an older schedule version.
-SkipReason = Literal["already_sent", "too_late", "superseded", "session_over", "paused", "stale"]
+SkipReason = Literal[
+    "already_sent",
+    "already_skipped",
+    "too_late",
+    "superseded",
+    "session_over",
+    "paused",
+    "stale",
+]
 
 #: A reminder posted up to this long after its due time still counts as on time (event time).
 DEFAULT_ON_TIME = timedelta(minutes=1)
@@ -39,14 +47,20 @@ class LedgerState(enum.StrEnum):
     #: Claimed: a send was about to happen (or happened, and the bot died before recording it).
     INTENT = "intent"
     SENT = "sent"
-    #: Decided not to send (too late, superseded, paused). Not final: a delay can make it due again.
+    #: Decided not to send (too late, superseded, paused) for the due time it had then. Final for
+    #: that due time; the ledger reports it as NONE once a delay moves the due time.
     SKIPPED = "skipped"
     #: An intent that start-up reconciliation could not resolve; treated as sent (never twice).
     UNCERTAIN = "uncertain"
 
     @property
     def done(self) -> bool:
-        """Whether this reminder must never be posted (again)."""
+        """Whether this reminder must not be posted (again)."""
+        return self is not LedgerState.NONE
+
+    @property
+    def posted(self) -> bool:
+        """Whether this reminder was (or may have been) posted."""
         return self in (LedgerState.INTENT, LedgerState.SENT, LedgerState.UNCERTAIN)
 
 
@@ -129,6 +143,8 @@ def decide(
     on_time: timedelta = DEFAULT_ON_TIME,
 ) -> Decision:
     """What to do with one reminder at ``now`` (event time), given what the ledger holds for it."""
+    if ledger_state is LedgerState.SKIPPED:
+        return Skip("already_skipped")
     if ledger_state.done:
         return Skip("already_sent")
     if now < reminder.due:
@@ -204,7 +220,7 @@ class ReminderPlan:
                     if other.session.id != reminder.session.id or other.offset >= reminder.offset:
                         continue
                     other_state = states.get(other.key, LedgerState.NONE)
-                    if other_state.done or (
+                    if other_state.posted or (
                         not isinstance(decision, Wait)
                         and isinstance(decisions[other.key], Send | SendLate)
                     ):

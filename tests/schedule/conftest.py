@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import time
 from collections.abc import AsyncIterator
@@ -71,10 +72,17 @@ class RecordingSender:
 
     received: list[tuple[Delivery, float]] = field(default_factory=list)
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
+    arrived: asyncio.Condition = field(default_factory=asyncio.Condition)
 
     async def __call__(self, delivery: Delivery) -> int:
         self.received.append((delivery, time.monotonic()))
+        async with self.arrived:
+            self.arrived.notify_all()
         return next(self.ids)
+
+    async def wait_for(self, count: int) -> None:
+        async with asyncio.timeout(3), self.arrived:
+            await self.arrived.wait_for(lambda: len(self.received) >= count)
 
     @property
     def keys(self) -> list[tuple[str, int]]:

@@ -38,11 +38,20 @@ async def test_claim_is_exclusive_and_mark_sent_records(ledger: ScheduleLedger) 
     assert entry.sent_at == NOW
 
 
-async def test_skipped_reminder_can_be_claimed_later(ledger: ScheduleLedger) -> None:
+async def test_skip_is_final_until_a_delay_moves_the_reminder(ledger: ScheduleLedger) -> None:
     r = first()
     await ledger.record_skip(r, "too_late", now=NOW)
     assert await ledger.state(r.key) is LedgerState.SKIPPED
-    assert await ledger.claim(r, "n", now=NOW, late=True)
+    assert await ledger.states(reminders()) == {r.key: LedgerState.SKIPPED}
+    assert not await ledger.claim(r, "n", now=NOW, late=True)
+    config = make_config()
+    moved_plan = ReminderPlan.build(
+        effective_program(config, {r.session_id: timedelta(minutes=20)}), config.reminders.before, 2
+    )
+    assert await ledger.states(moved_plan) == {}
+    moved = moved_plan.get(r.key)
+    assert moved is not None
+    assert await ledger.claim(moved, "n", now=NOW, late=False)
     # A skip never overrides a claim or a send.
     await ledger.record_skip(r, "paused", now=NOW)
     assert await ledger.state(r.key) is LedgerState.INTENT

@@ -78,7 +78,7 @@ def test_nonce_is_deterministic_short_and_salted() -> None:
         (seoul(12, 50), LedgerState.SENT, Skip("already_sent")),
         (seoul(12, 50), LedgerState.INTENT, Skip("already_sent")),
         (seoul(12, 50), LedgerState.UNCERTAIN, Skip("already_sent")),
-        (seoul(12, 50), LedgerState.SKIPPED, Send()),
+        (seoul(12, 50), LedgerState.SKIPPED, Skip("already_skipped")),
     ],
 )
 def test_decide(now: datetime, state: LedgerState, expected: object) -> None:

@@ -1,0 +1,330 @@
+"""ReminderScheduler on a real AsyncIOScheduler with a compressed clock (event seconds, real ms).
+
+The program: two 10-second sessions at 13:00:00 and 13:00:10 with reminders 4 s before and at the
+start. The clock runs 20x faster from 12:59:55, so the four reminders fall due 0.05 s, 0.25 s,
+0.55 s and 0.75 s (real) after the clock starts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.clock import ScaledClock
+from bot.config import Config
+from bot.store import Store
+from cogs.schedule._jobs import DayBoundary, Delivery, ReminderNotSent, ReminderScheduler
+from cogs.schedule._ledger import PendingIntent, ScheduleLedger
+from cogs.schedule._program import effective_program
+from cogs.schedule._reminders import LedgerState, ReminderPlan, Send, Skip
+from tests.schedule.conftest import RecordingSender, make_config
+
+SEOUL = ZoneInfo("Asia/Seoul")
+SPEED = 20.0
+TOLERANCE = 0.1  # real seconds; the issue allows 2 s, the scheduler does far better
+
+
+def tiny_config(grace: str = "1m") -> Config:
+    return make_config(
+        program=[("a", "13:00:00", "13:00:10"), ("b", "13:00:10", "13:00:20")],
+        before=["4s", "0s"],
+        grace=grace,
+    )
+
+
+def plan_for(
+    config: Config, version: int = 1, shifts: dict[str, timedelta] | None = None
+) -> ReminderPlan:
+    return ReminderPlan.build(effective_program(config, shifts), config.reminders.before, version)
+
+
+def start_clock() -> ScaledClock:
+    return ScaledClock(datetime(2022, 12, 15, 12, 59, 55, tzinfo=SEOUL), SPEED)
+
+
+@pytest.fixture
+async def scheduler() -> AsyncIterator[AsyncIOScheduler]:
+    sched = AsyncIOScheduler(timezone=UTC)
+    sched.start()
+    yield sched
+    sched.shutdown(wait=False)
+
+
+def make_reminders(
+    scheduler: AsyncIOScheduler,
+    clock: ScaledClock,
+    ledger: ScheduleLedger,
+    send: RecordingSender,
+    config: Config,
+) -> ReminderScheduler:
+    return ReminderScheduler(
+        scheduler,
+        clock,
+        ledger,
+        send,
+        grace=config.reminders.grace,
+        on_time=timedelta(seconds=1),
+    )
+
+
+def due_monotonic(clock: ScaledClock, due: datetime) -> float:
+    """The monotonic instant at which event time ``due`` is reached on ``clock``."""
+    return time.monotonic() + (due - clock.now()).total_seconds() / SPEED
+
+
+async def test_every_reminder_fires_once_and_on_time(
+    scheduler: AsyncIOScheduler, ledger: ScheduleLedger
+) -> None:
+    config = tiny_config()
+    clock = start_clock()
+    sender = RecordingSender()
+    reminders = make_reminders(scheduler, clock, ledger, sender, config)
+    plan = plan_for(config)
+    dues = {r.key: due_monotonic(clock, r.due) for r in plan.reminders}
+    report = await reminders.start(plan, lookup=None)
+    assert len(report.rebuild.scheduled) == 4
+    assert reminders.job_ids() == sorted(r.job_id for r in plan.reminders)
+    await sender.wait_for(4)
+    await asyncio.sleep(0.1)  # nothing else arrives
+    assert sender.keys == [("a", 4), ("a", 0), ("b", 4), ("b", 0)]
+    for delivery, received in sender.received:
+        assert not delivery.late
+        assert abs(received - dues[delivery.reminder.key]) < TOLERANCE
+        assert len(delivery.nonce) <= 25
+    assert all(state is LedgerState.SENT for state in (await ledger.states()).values())
+    assert reminders.job_ids() == []  # date jobs go away once run
+
+
+async def test_delay_moves_jobs_and_old_times_stay_silent(
+    scheduler: AsyncIOScheduler, ledger: ScheduleLedger
+) -> None:
+    config = tiny_config()
+    clock = start_clock()
+    sender = RecordingSender()
+    reminders = make_reminders(scheduler, clock, ledger, sender, config)
+    await reminders.start(plan_for(config), lookup=None)
+    await sender.wait_for(1)  # a/4s went out
+    # Session a moves 4 event seconds later (b stays): a/4s is not repeated, a/0s moves.
+    shifted = plan_for(config, 2, {"a": timedelta(seconds=4)})
+    old, new = plan_for(config).get(("a", 0)), shifted.get(("a", 0))
+    assert old is not None
+    assert new is not None
+    old_a0, new_a0 = due_monotonic(clock, old.due), due_monotonic(clock, new.due)
+    report = await reminders.rebuild(shifted)
+    assert {r.key for r in report.scheduled} == {("a", 0), ("b", 4), ("b", 0)}
+    assert all(job.endswith(":v2") for job in reminders.job_ids())
+    await sender.wait_for(4)
+    await asyncio.sleep(0.1)
+    assert sender.keys == [("a", 4), ("a", 0), ("b", 4), ("b", 0)]
+    a0_received = sender.received[1][1]
+    assert abs(a0_received - new_a0) < TOLERANCE
+    assert a0_received - old_a0 > 0.15  # nothing at the old time
+    assert sender.received[1][0].reminder.version == 2
+
+
+async def test_restart_before_a_due_reminder_delivers_it_once_late(tmp_path: Path) -> None:
+    config = tiny_config(grace="1m")
+    clock = start_clock()
+    sender = RecordingSender()
+
+    store = await Store.open(tmp_path)
+    sched = AsyncIOScheduler(timezone=UTC)
+    sched.start()
+    first = make_reminders(sched, clock, ScheduleLedger(store.db), sender, config)
+    await first.start(plan_for(config), lookup=None)
+    await sender.wait_for(1)  # a/4s
+    # The bot goes down right after a/4s and comes back after a/0s fell due (0.25 s).
+    sched.shutdown(wait=False)
+    await store.close()
+    await asyncio.sleep(0.3)
+
+    store = await Store.open(tmp_path)
+    sched = AsyncIOScheduler(timezone=UTC)
+    sched.start()
+    try:
+        second = make_reminders(sched, clock, ScheduleLedger(store.db), sender, config)
+        restarted = time.monotonic()
+        report = await second.start(plan_for(config), lookup=None)
+        assert [r.key for r in report.rebuild.catch_up] == [("a", 0)]
+        await sender.wait_for(2)
+        late, received = sender.received[1]
+        assert late.reminder.key == ("a", 0)
+        assert late.late
+        assert received - restarted < 0.1  # the issue allows 10 s
+        await sender.wait_for(4)
+        await asyncio.sleep(0.1)
+        assert sender.keys == [("a", 4), ("a", 0), ("b", 4), ("b", 0)]
+    finally:
+        sched.shutdown(wait=False)
+        await store.close()
+
+
+async def test_restart_beyond_grace_skips(
+    scheduler: AsyncIOScheduler, ledger: ScheduleLedger
+) -> None:
+    config = tiny_config(grace="1s")
+    # Start "after a restart" at 13:00:03: a/4s (12:59:56) is beyond grace, a/0s is 3 s late.
+    clock = ScaledClock(datetime(2022, 12, 15, 13, 0, 3, tzinfo=SEOUL), SPEED)
+    sender = RecordingSender()
+    reminders = make_reminders(scheduler, clock, ledger, sender, config)
+    report = await reminders.start(plan_for(config), lookup=None)
+    assert report.rebuild.catch_up == []
+    assert {(r.key, reason) for r, reason in report.rebuild.skipped} == {
+        (("a", 4), "too_late"),
+        (("a", 0), "too_late"),
+    }
+    states = await ledger.states()
+    assert states[("a", 0)] is LedgerState.SKIPPED
+
+
+async def test_crash_between_send_and_record_is_not_repeated(
+    scheduler: AsyncIOScheduler, ledger: ScheduleLedger
+) -> None:
+    config = tiny_config()
+    clock = ScaledClock(datetime(2022, 12, 15, 13, 0, 1, tzinfo=SEOUL), SPEED)
+    plan = plan_for(config)
+    a0 = plan.get(("a", 0))
+    assert a0 is not None
+    # Previous run: claimed a/0s and posted it, then died before mark_sent.
+    nonce = a0.nonce(await ledger.salt())
+    await ledger.claim(a0, nonce, now=clock.now(), late=False)
+    posted = {nonce: 555}
+
+    async def lookup(intent: PendingIntent) -> int | None:
+        return posted.get(intent.nonce)
+
+    sender = RecordingSender()
+    reminders = make_reminders(scheduler, clock, ledger, sender, config)
+    report = await reminders.start(plan, lookup=lookup)
+    assert [i.key for i in report.reconcile.found] == [("a", 0)]
+    assert report.rebuild.catch_up == []
+    await asyncio.sleep(0.1)
+    assert sender.received == []
+
+
+async def test_crash_before_the_send_happened_is_sent_late(
+    scheduler: AsyncIOScheduler, ledger: ScheduleLedger
+) -> None:
+    config = tiny_config()
+    clock = ScaledClock(datetime(2022, 12, 15, 13, 0, 3, tzinfo=SEOUL), SPEED)
+    plan = plan_for(config)
+    a0 = plan.get(("a", 0))
+    assert a0 is not None
+    await ledger.claim(a0, a0.nonce(await ledger.salt()), now=clock.now(), late=False)
+
+    async def lookup(intent: PendingIntent) -> int | None:
+        return None  # the channel has no message with that marker
+
+    sender = RecordingSender()
+    reminders = make_reminders(scheduler, clock, ledger, sender, config)
+    report = await reminders.start(plan, lookup=lookup)
+    assert [i.key for i in report.reconcile.released] == [("a", 0)]
+    await sender.wait_for(1)
+    assert sender.received[0][0].late
+
+
+async def test_racing_deliveries_post_once(ledger: ScheduleLedger) -> None:
+    config = tiny_config()
+    clock = ScaledClock(datetime(2022, 12, 15, 13, 0, 0, tzinfo=SEOUL), SPEED)
+    sender = RecordingSender()
+    sched = AsyncIOScheduler(timezone=UTC)  # never started: fire() is called directly
+    reminders = make_reminders(sched, clock, ledger, sender, config)
+    plan = plan_for(config)
+    await reminders.rebuild(plan)
+    a0 = plan.get(("a", 0))
+    assert a0 is not None
+    results = await asyncio.gather(*(reminders.fire(a0) for _ in range(5)))
+    assert sum(isinstance(r, Send) for r in results) == 1
+    assert sender.keys == [("a", 0)]
+
+
+async def test_stale_job_from_an_old_version_is_silent(ledger: ScheduleLedger) -> None:
+    config = tiny_config()
+    clock = ScaledClock(datetime(2022, 12, 15, 13, 0, 0, tzinfo=SEOUL), SPEED)
+    sender = RecordingSender()
+    reminders = make_reminders(AsyncIOScheduler(timezone=UTC), clock, ledger, sender, config)
+    old = plan_for(config)
+    await reminders.rebuild(plan_for(config, 2, {"a": timedelta(seconds=30)}))
+    assert await reminders.fire(old.reminders[1]) == Skip("stale")
+    assert sender.received == []
+
+
+async def test_paused_reminders_are_skipped_and_recorded(ledger: ScheduleLedger) -> None:
+    config = tiny_config()
+    clock = ScaledClock(datetime(2022, 12, 15, 13, 0, 0, tzinfo=SEOUL), SPEED)
+    sender = RecordingSender()
+    reminders = make_reminders(AsyncIOScheduler(timezone=UTC), clock, ledger, sender, config)
+    plan = plan_for(config)
+    await reminders.rebuild(plan)
+    assert await reminders.pause()
+    assert not await reminders.pause()
+    a0 = plan.get(("a", 0))
+    assert a0 is not None
+    assert await reminders.fire(a0) == Skip("paused")
+    assert await ledger.state(a0.key) is LedgerState.SKIPPED
+    assert await reminders.resume()
+    preview = await reminders.preview(5)
+    assert [r.key for r in preview] == [("b", 4), ("b", 0)]
+    assert sender.received == []
+
+
+async def test_definite_send_failure_releases_the_claim(ledger: ScheduleLedger) -> None:
+    config = tiny_config()
+    clock = ScaledClock(datetime(2022, 12, 15, 13, 0, 0, tzinfo=SEOUL), SPEED)
+    calls = 0
+
+    async def failing(delivery: Delivery) -> int:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise ReminderNotSent("channel not found")
+        raise TimeoutError("no answer")
+
+    reminders = ReminderScheduler(
+        AsyncIOScheduler(timezone=UTC), clock, ledger, failing, grace=timedelta(minutes=1)
+    )
+    plan = plan_for(config)
+    await reminders.rebuild(plan)
+    a0 = plan.get(("a", 0))
+    assert a0 is not None
+    await reminders.fire(a0)
+    assert await ledger.state(a0.key) is LedgerState.NONE  # may be retried
+    await reminders.fire(a0)
+    assert await ledger.state(a0.key) is LedgerState.INTENT  # unknown: kept for reconcile
+    await reminders.fire(a0)
+    assert calls == 2
+
+
+async def test_day_boundaries_call_the_hook(
+    scheduler: AsyncIOScheduler, ledger: ScheduleLedger
+) -> None:
+    config = tiny_config()
+    # 13:00:15: the day started 15 s ago (start hook runs now), it ends at 13:00:20 (0.25 s real).
+    clock = ScaledClock(datetime(2022, 12, 15, 13, 0, 15, tzinfo=SEOUL), SPEED)
+    calls: list[str] = []
+    both = asyncio.Event()
+
+    async def boundary(kind: DayBoundary) -> None:
+        calls.append(kind)
+        if len(calls) == 2:
+            both.set()
+
+    reminders = ReminderScheduler(
+        scheduler,
+        clock,
+        ledger,
+        RecordingSender(),
+        grace=timedelta(minutes=1),
+        boundary=boundary,
+    )
+    await reminders.start(plan_for(config), lookup=None)
+    async with asyncio.timeout(3):
+        await both.wait()
+    assert calls == ["start", "end"]
