@@ -1,0 +1,430 @@
+"""The FAQ feature's logic, for a thin discord.py cog on top: every reply is returned as ready text.
+
+Data flow: ``/faq`` → :meth:`FaqService.answer` → :class:`FaqReply` (direct answer, up to three "did you
+mean" choices for buttons, or "no match" with the topics); autocomplete → :meth:`FaqService.suggest`;
+``/ask`` → :meth:`FaqService.ask` → the cog posts :meth:`FaqService.question_post` with a vote button and
+stores the message id; the vote button → :meth:`FaqService.vote`. Admin operations check
+``moderator`` themselves as a second fence behind the command tree's moderator check.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Protocol
+
+from bot.clock import Clock
+from bot.config import Config, FaqEntry
+
+from ._answers import ProgramTimes, render_answer, unknown_placeholders
+from ._matcher import CONFIDENT_SCORE, FaqMatcher, MatchKind, Suggestion
+from ._normalize import normalize
+from ._repo import (
+    ASK_INTERVAL,
+    AutoAnswerCooldown,
+    FaqError,
+    FaqRepo,
+    Question,
+    QuestionStatus,
+    VoteResult,
+    export_toml,
+)
+from ._text import (
+    QUESTION_MAX_CHARS,
+    QUESTION_MIN_CHARS,
+    check_question,
+    detect_locale,
+    looks_like_question,
+    shorten,
+)
+
+__all__ = [
+    "AUTO_ANSWER_MIN_SCORE",
+    "BUTTON_LABEL_CHARS",
+    "AskRateLimited",
+    "AskTextRefused",
+    "FaqChoice",
+    "FaqForbidden",
+    "FaqReply",
+    "FaqService",
+    "QuestionNotFound",
+    "Translate",
+]
+
+log = logging.getLogger(__name__)
+
+AUTO_ANSWER_MIN_SCORE = 85.0
+"""Auto-answers speak unasked in a public channel, so they need more certainty than /faq
+(CONFIDENT_SCORE): on the question table every right answer of a plain question scores 85+."""
+assert AUTO_ANSWER_MIN_SCORE >= CONFIDENT_SCORE
+BUTTON_LABEL_CHARS = 80
+"""Discord's limit for a button label."""
+MESSAGE_CHARS = 2000
+TOPICS_CHARS = 1200
+"""Room for the topic list in a "no match" reply."""
+
+
+class Translate(Protocol):
+    """The catalog's ``t`` (``bot.i18n.Catalog.t`` / ``Services.t``)."""
+
+    def __call__(self, key: str, locale: str, /, **values: object) -> str: ...
+
+
+class FaqForbidden(FaqError):
+    key = "faq.admin.forbidden"
+
+
+class AskRateLimited(FaqError):
+    key = "ask.rate_limited"
+
+
+class AskTextRefused(FaqError):
+    """Too short or too long; ``key`` is set per instance."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        self.key = key
+        super().__init__(**values)
+
+
+class QuestionNotFound(FaqError):
+    key = "questions.not_found"
+
+
+@dataclass(frozen=True, slots=True)
+class FaqChoice:
+    """A "did you mean" button: ``label`` ≤ 80 characters, ``entry_id`` for the custom id."""
+
+    entry_id: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class FaqReply:
+    kind: MatchKind
+    text: str
+    entry_id: str | None = None
+    choices: tuple[FaqChoice, ...] = ()
+
+
+ProgramTimesSource = Callable[[], Awaitable[ProgramTimes | None]]
+
+
+class FaqService:
+    def __init__(
+        self,
+        config: Config,
+        repo: FaqRepo,
+        clock: Clock,
+        t: Translate,
+        *,
+        program_times: ProgramTimesSource | None = None,
+        auto_answer_channel_ids: Sequence[int] | None = None,
+        auto_answer_cooldown: timedelta | None = None,
+        ask_interval: timedelta = ASK_INTERVAL,
+    ) -> None:
+        self.config = config
+        self.repo = repo
+        self.clock = clock
+        self.t = t
+        self._program_times = program_times
+        self.auto_answer_channel_ids = frozenset(
+            config.discord.auto_answer_channel_ids
+            if auto_answer_channel_ids is None
+            else auto_answer_channel_ids
+        )
+        self.cooldown = AutoAnswerCooldown(
+            auto_answer_cooldown or config.discord.auto_answer_cooldown
+        )
+        self.ask_interval = ask_interval
+        self.matcher = FaqMatcher(config.faq)
+
+    async def load(self) -> None:
+        """(Re)build the matcher from config ⊕ stored overrides; call at cog load and after changes."""
+        self.matcher = FaqMatcher(await self.repo.effective_entries(self.config.faq))
+        log.info("FAQ loaded: %d entries", len(self.matcher.entries))
+
+    def reconfigure(self, config: Config) -> None:
+        """Use a reloaded config (call :meth:`load` afterwards)."""
+        self.config = config
+
+    @property
+    def entries(self) -> tuple[FaqEntry, ...]:
+        return self.matcher.entries
+
+    # -- answering ----------------------------------------------------------------------------------
+
+    def suggest(self, prefix: str, locale: str, limit: int = 25) -> list[Suggestion]:
+        """Autocomplete choices (value: ``entry_id``, name: ``label``); never raises."""
+        try:
+            return self.matcher.suggest(prefix, locale, limit)
+        except Exception:  # autocomplete must answer within 3 s whatever happens
+            log.exception("FAQ autocomplete failed for %r", prefix[:100])
+            return []
+
+    async def render(self, entry_id: str, locale: str) -> str | None:
+        entry = self.matcher.entry(entry_id)
+        if entry is None:
+            return None
+        times = await self._program_times() if self._program_times else None
+        return render_answer(entry, locale, self.config, times)
+
+    async def _answer_text(self, entry: FaqEntry, locale: str) -> str:
+        body = await self.render(entry.id, locale) or ""
+        text = self.t("faq.answer", locale, question=entry.question.get(locale), answer=body)
+        return shorten(text, MESSAGE_CHARS)
+
+    async def answer(self, question: str, locale: str) -> FaqReply:
+        """The reply to ``/faq question:<text>``; counts usage and logs unanswered questions."""
+        result = self.matcher.match(question, locale)
+        now = self.clock.now()
+        if result.kind == "confident" and result.best is not None:
+            entry = self.matcher.entry(result.best.entry_id)
+            assert entry is not None
+            await self.repo.record_use(entry.id, now)
+            return FaqReply("confident", await self._answer_text(entry, locale), entry_id=entry.id)
+        if result.kind == "weak":
+            choices = tuple(
+                FaqChoice(
+                    c.entry_id, shorten(self.matcher.label(c.entry_id, locale), BUTTON_LABEL_CHARS)
+                )
+                for c in result.candidates
+            )
+            return FaqReply("weak", self.t("faq.did_you_mean", locale), choices=choices)
+        cleaned = " ".join(question.split())[:200]
+        if cleaned:
+            await self.repo.record_unanswered(
+                cleaned, normalize(cleaned).compact, "ko" if locale == "ko" else "en", now
+            )
+        return FaqReply(
+            "none",
+            shorten(
+                self.t(
+                    "faq.no_match",
+                    locale,
+                    question=shorten(cleaned, 100),
+                    topics=self.topics(locale),
+                ),
+                MESSAGE_CHARS,
+            ),
+        )
+
+    async def answer_entry(self, entry_id: str, locale: str) -> FaqReply:
+        """The reply when a "did you mean" button is pressed (counts as a use)."""
+        entry = self.matcher.entry(entry_id)
+        if entry is None:
+            return FaqReply("none", self.t("faq.gone", locale))
+        await self.repo.record_use(entry.id, self.clock.now())
+        return FaqReply("confident", await self._answer_text(entry, locale), entry_id=entry.id)
+
+    def topics(self, locale: str) -> str:
+        lines: list[str] = []
+        used = 0
+        for entry in self.entries:
+            line = self.t("faq.topic_line", locale, topic=entry.question.get(locale))
+            if used + len(line) > TOPICS_CHARS:
+                lines.append("…")
+                break
+            lines.append(line)
+            used += len(line) + 1
+        return "\n".join(lines)
+
+    async def auto_answer(
+        self, text: str, *, channel_id: int, author_is_bot: bool, locale: str | None = None
+    ) -> str | None:
+        """A short reply to a chat message, or None. Off unless the channel is configured."""
+        if author_is_bot or channel_id not in self.auto_answer_channel_ids:
+            return None
+        if not looks_like_question(text):
+            return None
+        lang = locale or detect_locale(text)
+        result = self.matcher.match(text, lang)
+        best = result.best
+        if result.kind != "confident" or best is None or best.score < AUTO_ANSWER_MIN_SCORE:
+            return None
+        now = self.clock.now()
+        if not self.cooldown.try_acquire(best.entry_id, channel_id, now):
+            return None
+        body = await self.render(best.entry_id, lang)
+        if body is None:
+            return None
+        await self.repo.record_use(best.entry_id, now)
+        return shorten(self.t("faq.auto_answer", lang, answer=body), MESSAGE_CHARS)
+
+    # -- moderators ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def _require(moderator: bool) -> None:
+        if not moderator:
+            raise FaqForbidden()
+
+    async def add_entry(self, entry: FaqEntry, *, user_id: int, moderator: bool) -> list[str]:
+        """Add and reload; returns unknown placeholder names to warn about (empty when fine)."""
+        self._require(moderator)
+        await self.repo.add_entry(entry, self.config.faq, user_id=user_id, now=self.clock.now())
+        await self.load()
+        return self._warnings(entry)
+
+    async def edit_entry(self, entry: FaqEntry, *, user_id: int, moderator: bool) -> list[str]:
+        self._require(moderator)
+        await self.repo.edit_entry(entry, self.config.faq, user_id=user_id, now=self.clock.now())
+        await self.load()
+        return self._warnings(entry)
+
+    async def remove_entry(self, entry_id: str, *, user_id: int, moderator: bool) -> FaqEntry:
+        self._require(moderator)
+        removed = await self.repo.remove_entry(
+            entry_id, self.config.faq, user_id=user_id, now=self.clock.now()
+        )
+        await self.load()
+        return removed
+
+    def _warnings(self, entry: FaqEntry) -> list[str]:
+        names = unknown_placeholders(entry.answer.ko, self.config) | unknown_placeholders(
+            entry.answer.en, self.config
+        )
+        return sorted(names)
+
+    def list_text(self, locale: str) -> str:
+        config_ids = {e.id for e in self.config.faq}
+        config_entries = {e.id: e for e in self.config.faq}
+        lines = [self.t("faq.admin.list_header", locale, count=len(self.entries))]
+        for entry in self.entries:
+            if entry.id not in config_ids:
+                mark = self.t("faq.admin.mark_added", locale)
+            elif config_entries[entry.id] != entry:
+                mark = self.t("faq.admin.mark_edited", locale)
+            else:
+                mark = ""
+            lines.append(
+                self.t(
+                    "faq.admin.list_line",
+                    locale,
+                    entry_id=entry.id,
+                    question=entry.question.get(locale),
+                    mark=mark,
+                )
+            )
+        removed = sorted(config_ids - {e.id for e in self.entries})
+        if removed:
+            lines.append(self.t("faq.admin.list_removed", locale, ids=", ".join(removed)))
+        return "\n".join(lines)
+
+    def export(self) -> str:
+        """The current entries as ``config/faq.toml`` (send it as a file attachment)."""
+        return export_toml(self.entries, now=self.clock.now())
+
+    async def stats_text(self, locale: str, limit: int = 10) -> str:
+        top = await self.repo.top_used(limit)
+        unanswered = await self.repo.unanswered(limit)
+        none = self.t("faq.admin.stats_none", locale)
+        lines = [self.t("faq.admin.stats_top_header", locale)]
+        for rank, (entry_id, uses) in enumerate(top, 1):
+            entry = self.matcher.entry(entry_id)
+            label = entry.question.get(locale) if entry else entry_id
+            lines.append(
+                self.t("faq.admin.stats_top_line", locale, rank=rank, question=label, uses=uses)
+            )
+        if not top:
+            lines.append(none)
+        lines.append(self.t("faq.admin.stats_unanswered_header", locale))
+        for rank, item in enumerate(unanswered, 1):
+            lines.append(
+                self.t(
+                    "faq.admin.stats_unanswered_line",
+                    locale,
+                    rank=rank,
+                    text=shorten(item.text, 100),
+                    count=item.asked,
+                    last=f"<t:{int(item.last_at.timestamp())}:R>",
+                )
+            )
+        if not unanswered:
+            lines.append(none)
+        return shorten("\n".join(lines), MESSAGE_CHARS)
+
+    # -- viewer questions for the speakers ----------------------------------------------------------
+
+    async def ask(self, *, guild_id: int, author_id: int, text: str, locale: str) -> Question:
+        """Queue a question; raises :class:`AskTextRefused` or :class:`AskRateLimited`."""
+        check = check_question(text)
+        if check.problem == "ask.too_short":
+            raise AskTextRefused(check.problem, min=QUESTION_MIN_CHARS)
+        if check.problem == "ask.too_long":
+            raise AskTextRefused(check.problem, max=QUESTION_MAX_CHARS, length=len(check.text))
+        now = self.clock.now()
+        wait = await self.repo.ask_wait(guild_id, author_id, now, self.ask_interval)
+        if wait > timedelta(0):
+            raise AskRateLimited(seconds=max(1, int(wait.total_seconds() + 0.999)))
+        return await self.repo.add_question(
+            guild_id=guild_id,
+            author_id=author_id,
+            text=check.text,
+            locale="ko" if locale == "ko" else "en",
+            now=now,
+        )
+
+    def question_post(self, question: Question, locale: str) -> str:
+        """The Q&A channel message (send with ``AllowedMentions.none()``)."""
+        return self.t(
+            "ask.post",
+            locale,
+            number=question.id,
+            question=question.text,
+            author=f"<@{question.author_id}>",
+        )
+
+    def vote_label(self, votes: int, locale: str) -> str:
+        return self.t("ask.vote_button", locale, votes=votes)
+
+    async def vote(self, question_id: int, user_id: int) -> VoteResult:
+        result = await self.repo.vote(question_id, user_id, self.clock.now())
+        if result is None:
+            raise QuestionNotFound(number=question_id)
+        return result
+
+    def vote_text(self, result: VoteResult, locale: str) -> str:
+        if result.status != "open":
+            return self.t("ask.closed", locale)
+        key = "ask.voted" if result.added else "ask.already_voted"
+        return self.t(key, locale, votes=result.votes)
+
+    async def top_questions(self, guild_id: int, limit: int = 10) -> list[Question]:
+        return await self.repo.top_questions(guild_id, limit)
+
+    def questions_text(self, questions: Sequence[Question], locale: str) -> str:
+        if not questions:
+            return self.t("questions.empty", locale)
+        lines = [self.t("questions.header", locale, count=len(questions))]
+        for rank, q in enumerate(questions, 1):
+            lines.append(
+                self.t(
+                    "questions.line",
+                    locale,
+                    rank=rank,
+                    votes=q.votes,
+                    number=q.id,
+                    age=f"<t:{int(q.created_at.timestamp())}:R>",
+                    author=f"<@{q.author_id}>",
+                    question=shorten(q.text, 300),
+                )
+            )
+        return shorten("\n".join(lines), MESSAGE_CHARS)
+
+    async def set_question_status(
+        self, question_id: int, status: QuestionStatus, *, user_id: int, moderator: bool
+    ) -> Question:
+        self._require(moderator)
+        question = await self.repo.set_question_status(
+            question_id, status, user_id=user_id, now=self.clock.now()
+        )
+        if question is None:
+            raise QuestionNotFound(number=question_id)
+        return question
+
+    def status_text(self, question: Question, locale: str) -> str:
+        key = {"answered": "questions.marked_answered", "hidden": "questions.marked_hidden"}.get(
+            question.status, "questions.marked_open"
+        )
+        return self.t(key, locale, number=question.id)
