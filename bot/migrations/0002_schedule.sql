@@ -1,9 +1,11 @@
 -- Program schedule and reminders (cogs/schedule/_ledger.py is the only writer).
 -- No semicolons inside statements: the migration runner splits on them.
 
--- One row per (session, offset): the exactly-once ledger. A row is written as 'intent' *before* the
--- Discord send and turned into 'sent' after it, so a crash in between is visible at the next start.
+-- One row per (target, session, offset): the exactly-once ledger. A row is written as 'intent'
+-- *before* the Discord send and turned into 'sent' after it, so a crash in between is visible at the
+-- next start. target is 'guild:<id>' (that server's announce channel) or 'dm'.
 CREATE TABLE schedule_reminder_ledger (
+    target TEXT NOT NULL,
     session_id TEXT NOT NULL,
     offset_seconds INTEGER NOT NULL,
     version INTEGER NOT NULL,
@@ -15,7 +17,7 @@ CREATE TABLE schedule_reminder_ledger (
     message_id INTEGER,
     late INTEGER NOT NULL DEFAULT 0,
     note TEXT,
-    PRIMARY KEY (session_id, offset_seconds)
+    PRIMARY KEY (target, session_id, offset_seconds)
 );
 
 -- Every change to the program (delays by moderators, config edits seen at start-up). The schedule

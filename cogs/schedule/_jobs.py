@@ -1,16 +1,21 @@
 """Reminder jobs on APScheduler, rebuilt from the program at start-up and after every change.
 
-Jobs live in APScheduler's memory store only: pickled jobs would outlive the program they were built
-from, while rebuilding from (config + delay history + ledger) is always right. Whether a reminder is
-posted is decided when its job runs, from the ledger, not from the job's existence: a stale job that
-slips through a rebuild finds itself outdated and does nothing.
+Jobs live in APScheduler's memory store only: pickled jobs would outlive the program they were
+built from, while rebuilding from (config + delay history + ledger) is always right. Whether a
+reminder is posted is decided when its job runs, from the ledger, not from the job's existence: a
+stale job that slips through a rebuild finds itself outdated and does nothing.
+
+One job per reminder serves every *target* (each server's announce channel, and the DM batch); the
+ledger keeps exactly-once per target, so a server added mid-day or a failed post to one server does
+not affect the others.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Literal
@@ -24,8 +29,8 @@ from cogs.schedule._ledger import IntentLookup, ReconcileReport, ScheduleLedger
 from cogs.schedule._reminders import (
     DEFAULT_ON_TIME,
     Decision,
-    LedgerState,
     Reminder,
+    ReminderKey,
     ReminderPlan,
     Send,
     SendLate,
@@ -39,12 +44,27 @@ log = logging.getLogger(__name__)
 REMINDER_JOB_PREFIX = "reminder:"
 BOUNDARY_JOB_PREFIX = "schedule-day:"
 
+#: The announce channel of the config's own server, when the integrator does not list targets.
+DEFAULT_TARGET = "announce"
+#: The batch of DM reminders to users who opted in (one ledger row per reminder, not per user).
+DM_TARGET = "dm"
+
 #: Skips worth a ledger row (audit); the others are not decisions about this reminder.
 _RECORDED_SKIPS: frozenset[SkipReason] = frozenset(
     {"too_late", "superseded", "session_over", "paused"}
 )
 
 DayBoundary = Literal["start", "end"]
+
+
+def guild_target(guild_id: int) -> str:
+    return f"guild:{guild_id}"
+
+
+def target_guild_id(target: str) -> int | None:
+    """The server id of a ``guild:<id>`` target, else None."""
+    prefix, _, rest = target.partition(":")
+    return int(rest) if prefix == "guild" and rest.isdigit() else None
 
 
 class ReminderNotSent(Exception):
@@ -57,21 +77,34 @@ class ReminderNotSent(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
-    """What the send callback gets: the reminder and how to post it."""
+    """What the send callback gets: the reminder, where it goes and how to post it."""
 
     reminder: Reminder
+    target: str
     late: bool
     lateness: timedelta
-    #: Pass as the message nonce with ``enforce_nonce=True``, and show as the embed footer marker.
+    #: Pass as the message nonce with ``enforce_nonce=True``, and show as the embed footer marker
+    #: so start-up reconciliation can find the message in the channel's history.
     nonce: str
     #: Event time at the decision, for "starts in N minutes" texts of late reminders.
     now: datetime
 
+    @property
+    def guild_id(self) -> int | None:
+        return target_guild_id(self.target)
 
-#: The integrator's coroutine that posts a reminder; returns the Discord message id.
+
+#: The integrator's coroutine that posts a reminder; returns the Discord message id (any int for
+#: the DM batch).
 SendReminder = Callable[[Delivery], Awaitable[int]]
+#: Where reminders go right now, e.g. ``["guild:1", "dm"]``.
+TargetsProvider = Callable[[], Awaitable[Sequence[str]]]
 #: Called at the program's start and end (to start/end the Discord Scheduled Event).
 BoundaryCallback = Callable[[DayBoundary], Awaitable[None]]
+
+
+async def _default_targets() -> Sequence[str]:
+    return (DEFAULT_TARGET,)
 
 
 @dataclass(slots=True)
@@ -79,7 +112,7 @@ class RebuildReport:
     version: int
     scheduled: list[Reminder] = field(default_factory=list)
     catch_up: list[Reminder] = field(default_factory=list)
-    skipped: list[tuple[Reminder, SkipReason]] = field(default_factory=list)
+    skipped: list[tuple[Reminder, str, SkipReason]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +133,7 @@ class ReminderScheduler:
         *,
         grace: timedelta,
         on_time: timedelta = DEFAULT_ON_TIME,
+        targets: TargetsProvider = _default_targets,
         boundary: BoundaryCallback | None = None,
     ) -> None:
         self._scheduler = scheduler
@@ -108,6 +142,7 @@ class ReminderScheduler:
         self._send = send
         self._grace = grace
         self._on_time = on_time
+        self._targets = targets
         self._boundary = boundary
         self._plan = ReminderPlan(0, ())
         self._salt = ""
@@ -128,9 +163,10 @@ class ReminderScheduler:
         report = await self._ledger.reconcile(lookup)
         for intent in report.uncertain:
             log.warning(
-                "reminder %s/%ss may or may not have been posted before the restart; not repeating",
+                "reminder %s/%ss to %s may have been posted before the restart; not repeating",
                 intent.session_id,
                 intent.offset_seconds,
+                intent.target,
             )
         return StartReport(report, await self.rebuild(plan))
 
@@ -143,47 +179,59 @@ class ReminderScheduler:
         self._plan = plan
         self._remove_jobs()
         report = RebuildReport(plan.version)
-        states = await self._ledger.states(plan)
+        targets = list(await self._targets())
+        per_target = {t: await self._ledger.states(t, plan) for t in targets}
         if self._plan is not plan:  # a newer rebuild started while we awaited: it wins
             return report
         now = self._clock.now()
+        wanted: dict[ReminderKey, bool] = {}  # key -> needs catch-up now (else wait for due)
+        for target, states in per_target.items():
+            for reminder, decision in plan.decide_all(
+                now, self._grace, states, on_time=self._on_time
+            ):
+                if isinstance(decision, Send | SendLate):
+                    wanted[reminder.key] = True
+                elif isinstance(decision, Wait):
+                    wanted.setdefault(reminder.key, False)
+                elif decision.reason in _RECORDED_SKIPS:
+                    await self._ledger.record_skip(target, reminder, decision.reason, now=now)
+                    report.skipped.append((reminder, target, decision.reason))
         real_now = datetime.now(UTC)
-        for reminder, decision in plan.decide_all(now, self._grace, states, on_time=self._on_time):
-            if isinstance(decision, Wait):
-                self._add_job(reminder, self._clock.real_time(reminder.due), catch_up=False)
-                report.scheduled.append(reminder)
-            elif isinstance(decision, Send | SendLate):
+        for reminder in plan.reminders:
+            if reminder.key not in wanted:
+                continue
+            if wanted[reminder.key]:
                 self._add_job(reminder, real_now, catch_up=True)
                 report.catch_up.append(reminder)
-            elif decision.reason in _RECORDED_SKIPS:
-                if not states.get(reminder.key, LedgerState.NONE).posted:
-                    await self._ledger.record_skip(reminder, decision.reason, now=now)
-                report.skipped.append((reminder, decision.reason))
+            else:
+                self._add_job(reminder, self._clock.real_time(reminder.due), catch_up=False)
+                report.scheduled.append(reminder)
         self._add_boundaries(plan, now)
         log.info(
-            "schedule v%s: %s reminders scheduled, %s to catch up, %s skipped",
+            "schedule v%s: %s reminders scheduled, %s to catch up, %s skipped (%s targets)",
             plan.version,
             len(report.scheduled),
             len(report.catch_up),
             len(report.skipped),
+            len(targets),
         )
         return report
 
     async def preview(self, limit: int = 10) -> list[Reminder]:
-        """The next reminders that will be posted, soonest first (nothing is hidden while paused)."""
-        states = await self._ledger.states(self._plan)
+        """The next reminders still to be posted (to at least one target), soonest first."""
         now = self._clock.now()
-        pending = [
-            reminder
+        pending: set[ReminderKey] = set()
+        for target in await self._targets():
+            states = await self._ledger.states(target, self._plan)
             for reminder, decision in self._plan.decide_all(
                 now, self._grace, states, on_time=self._on_time
-            )
-            if isinstance(decision, Wait | Send | SendLate)
-        ]
-        return pending[:limit]
+            ):
+                if isinstance(decision, Wait | Send | SendLate):
+                    pending.add(reminder.key)
+        return [r for r in self._plan.reminders if r.key in pending][:limit]
 
     async def pause(self) -> bool:
-        """Stop posting reminders; ones falling due while paused are skipped. False if already."""
+        """Stop posting; reminders falling due while paused are skipped. False if already paused."""
         changed = await self._ledger.set_paused(True)
         self._paused = True
         return changed
@@ -255,54 +303,78 @@ class ReminderScheduler:
         try:
             await self.fire(reminder, catch_up=catch_up)
         except Exception:
-            log.exception(
-                "reminder %s/%ss (v%s) failed",
-                reminder.session_id,
-                reminder.offset_seconds,
-                reminder.version,
-            )
+            log.exception("reminder job %s failed", reminder.job_id)
 
     # -- delivery ---------------------------------------------------------------------------------
 
-    async def fire(self, reminder: Reminder, *, catch_up: bool = False) -> Decision:
-        """Decide and, if due, post one reminder exactly once. Returns the decision taken."""
+    async def fire(self, reminder: Reminder, *, catch_up: bool = False) -> dict[str, Decision]:
+        """Decide and, if due, post one reminder to every target, exactly once each.
+
+        Returns the decision taken per target.
+        """
         plan = self._plan
         current = plan.get(reminder.key)
         if current is None or current.version != reminder.version or current.due != reminder.due:
             log.debug("stale reminder job %s ignored", reminder.job_id)
-            return Skip("stale")
+            return {}
         now = self._clock.now()
         if not catch_up:
             # The job runs because its real time came; the clocks may differ by microseconds.
             now = max(now, reminder.due)
-        states = await self._ledger.states(plan)
+        targets = list(await self._targets())
+        # Targets are independent (one slow server must not delay another's reminder).
+        results = await asyncio.gather(
+            *(self._deliver(plan, reminder, target, now) for target in targets)
+        )
+        return dict(zip(targets, results, strict=True))
+
+    async def _deliver(
+        self, plan: ReminderPlan, reminder: Reminder, target: str, now: datetime
+    ) -> Decision:
+        try:
+            return await self._deliver_unguarded(plan, reminder, target, now)
+        except Exception:
+            log.exception("reminder %s to %s failed", reminder.job_id, target)
+            return Skip("error")
+
+    async def _deliver_unguarded(
+        self, plan: ReminderPlan, reminder: Reminder, target: str, now: datetime
+    ) -> Decision:
+        states = await self._ledger.states(target, plan)
         decision = plan.decision_for(reminder, now, self._grace, states, on_time=self._on_time)
         if isinstance(decision, Wait):
             return decision
         if isinstance(decision, Skip):
             if decision.reason in _RECORDED_SKIPS:
-                await self._ledger.record_skip(reminder, decision.reason, now=now)
-            log.info("reminder %s skipped: %s", reminder.job_id, decision.reason)
+                await self._ledger.record_skip(target, reminder, decision.reason, now=now)
+            log.info("reminder %s to %s skipped: %s", reminder.job_id, target, decision.reason)
             return decision
         if self._paused:
-            await self._ledger.record_skip(reminder, "paused", now=now)
-            log.info("reminder %s skipped: reminders are paused", reminder.job_id)
+            await self._ledger.record_skip(target, reminder, "paused", now=now)
+            log.info("reminder %s to %s skipped: reminders are paused", reminder.job_id, target)
             return Skip("paused")
         late = isinstance(decision, SendLate)
-        nonce = reminder.nonce(self._salt)
-        if not await self._ledger.claim(reminder, nonce, now=now, late=late):
+        nonce = reminder.nonce(self._salt, target)
+        if not await self._ledger.claim(target, reminder, nonce, now=now, late=late):
             return Skip("already_sent")
         lateness = decision.lateness if isinstance(decision, SendLate) else now - reminder.due
-        delivery = Delivery(reminder, late, lateness, nonce, now)
+        delivery = Delivery(reminder, target, late, lateness, nonce, now)
         try:
             message_id = await self._send(delivery)
         except ReminderNotSent:
-            log.warning("reminder %s not posted; it may be retried", reminder.job_id, exc_info=True)
-            await self._ledger.release(reminder.key)
+            log.warning(
+                "reminder %s to %s not posted; it may be retried",
+                reminder.job_id,
+                target,
+                exc_info=True,
+            )
+            await self._ledger.release(target, reminder.key)
             return decision
         except Exception:
             # The post may or may not exist: keep the claim, start-up reconciliation decides.
-            log.exception("reminder %s: send outcome unknown, not retrying", reminder.job_id)
+            log.exception(
+                "reminder %s to %s: outcome unknown, not retrying", reminder.job_id, target
+            )
             return decision
-        await self._ledger.mark_sent(reminder, message_id, now=self._clock.now())
+        await self._ledger.mark_sent(target, reminder.key, message_id, now=self._clock.now())
         return decision

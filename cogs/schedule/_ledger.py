@@ -54,6 +54,7 @@ def _moment(text: str) -> datetime:
 class PendingIntent:
     """A reminder claimed before a send whose outcome was never recorded."""
 
+    target: str
     session_id: str
     offset_seconds: int
     version: int
@@ -81,6 +82,7 @@ class ReconcileReport:
 
 @dataclass(frozen=True, slots=True)
 class LedgerEntry:
+    target: str
     session_id: str
     offset_seconds: int
     version: int
@@ -150,15 +152,21 @@ class ScheduleLedger:
         return before != paused
 
     # -- reminder ledger --------------------------------------------------------------------------
+    # Rows are per *target*: where a reminder goes ("guild:<id>" for a server's announce channel,
+    # "dm" for the batch of DM reminders). Each target gets each reminder exactly once.
 
-    async def states(self, plan: ReminderPlan | None = None) -> dict[ReminderKey, LedgerState]:
-        """The state of every (session, offset) with a row.
+    async def states(
+        self, target: str, plan: ReminderPlan | None = None
+    ) -> dict[ReminderKey, LedgerState]:
+        """The state of every (session, offset) with a row for ``target``.
 
         With ``plan``, a skip recorded for a different due time than the plan's is reported as
         NONE: a delay moved that reminder, so the old decision no longer applies.
         """
         async with self.db.execute(
             "SELECT session_id, offset_seconds, state, due_at FROM schedule_reminder_ledger"
+            " WHERE target = ?",
+            (target,),
         ) as cursor:
             rows = await cursor.fetchall()
         states: dict[ReminderKey, LedgerState] = {}
@@ -171,31 +179,34 @@ class ScheduleLedger:
             states[key] = state
         return states
 
-    async def state(self, key: ReminderKey) -> LedgerState:
+    async def state(self, target: str, key: ReminderKey) -> LedgerState:
         async with self.db.execute(
             "SELECT state FROM schedule_reminder_ledger"
-            " WHERE session_id = ? AND offset_seconds = ?",
-            key,
+            " WHERE target = ? AND session_id = ? AND offset_seconds = ?",
+            (target, *key),
         ) as cursor:
             row = await cursor.fetchone()
         return LedgerState.NONE if row is None else LedgerState(row[0])
 
-    async def claim(self, reminder: Reminder, nonce: str, *, now: datetime, late: bool) -> bool:
-        """Record the intent to post ``reminder``; False if it is already claimed or sent.
+    async def claim(
+        self, target: str, reminder: Reminder, nonce: str, *, now: datetime, late: bool
+    ) -> bool:
+        """Record the intent to post ``reminder`` to ``target``; False if claimed or sent already.
 
         A 'skipped' row may be claimed once a delay gave the reminder a different due time.
         """
         cursor = await self.db.execute(
-            "INSERT INTO schedule_reminder_ledger"
-            " (session_id, offset_seconds, version, state, nonce, due_at, claimed_at, late)"
-            " VALUES (?, ?, ?, 'intent', ?, ?, ?, ?)"
-            " ON CONFLICT (session_id, offset_seconds) DO UPDATE SET"
+            "INSERT INTO schedule_reminder_ledger (target, session_id, offset_seconds, version,"
+            " state, nonce, due_at, claimed_at, late)"
+            " VALUES (?, ?, ?, ?, 'intent', ?, ?, ?, ?)"
+            " ON CONFLICT (target, session_id, offset_seconds) DO UPDATE SET"
             "  version = excluded.version, state = 'intent', nonce = excluded.nonce,"
             "  due_at = excluded.due_at, claimed_at = excluded.claimed_at,"
             "  late = excluded.late, note = NULL"
             " WHERE schedule_reminder_ledger.state = 'skipped'"
             "  AND schedule_reminder_ledger.due_at != excluded.due_at",
             (
+                target,
                 reminder.session_id,
                 reminder.offset_seconds,
                 reminder.version,
@@ -207,32 +218,37 @@ class ScheduleLedger:
         )
         return cursor.rowcount == 1
 
-    async def mark_sent(self, reminder: Reminder, message_id: int, *, now: datetime) -> None:
+    async def mark_sent(
+        self, target: str, key: ReminderKey, message_id: int, *, now: datetime
+    ) -> None:
         await self.db.execute(
             "UPDATE schedule_reminder_ledger SET state = 'sent', sent_at = ?, message_id = ?"
-            " WHERE session_id = ? AND offset_seconds = ?",
-            (_text(now), message_id, reminder.session_id, reminder.offset_seconds),
+            " WHERE target = ? AND session_id = ? AND offset_seconds = ?",
+            (_text(now), message_id, target, *key),
         )
 
-    async def release(self, key: ReminderKey) -> None:
+    async def release(self, target: str, key: ReminderKey) -> None:
         """Forget an intent whose send certainly failed, so the reminder may be tried again."""
         await self.db.execute(
             "DELETE FROM schedule_reminder_ledger"
-            " WHERE session_id = ? AND offset_seconds = ? AND state = 'intent'",
-            key,
+            " WHERE target = ? AND session_id = ? AND offset_seconds = ? AND state = 'intent'",
+            (target, *key),
         )
 
-    async def record_skip(self, reminder: Reminder, reason: SkipReason, *, now: datetime) -> None:
+    async def record_skip(
+        self, target: str, reminder: Reminder, reason: SkipReason, *, now: datetime
+    ) -> None:
         """Note that a reminder was deliberately not posted (audit); never overrides a send."""
         await self.db.execute(
-            "INSERT INTO schedule_reminder_ledger"
-            " (session_id, offset_seconds, version, state, nonce, due_at, claimed_at, note)"
-            " VALUES (?, ?, ?, 'skipped', '', ?, ?, ?)"
-            " ON CONFLICT (session_id, offset_seconds) DO UPDATE SET"
+            "INSERT INTO schedule_reminder_ledger (target, session_id, offset_seconds, version,"
+            " state, nonce, due_at, claimed_at, note)"
+            " VALUES (?, ?, ?, ?, 'skipped', '', ?, ?, ?)"
+            " ON CONFLICT (target, session_id, offset_seconds) DO UPDATE SET"
             "  version = excluded.version, due_at = excluded.due_at,"
             "  claimed_at = excluded.claimed_at, note = excluded.note"
             " WHERE schedule_reminder_ledger.state = 'skipped'",
             (
+                target,
                 reminder.session_id,
                 reminder.offset_seconds,
                 reminder.version,
@@ -242,25 +258,29 @@ class ScheduleLedger:
             ),
         )
 
-    async def entries(self) -> list[LedgerEntry]:
+    async def entries(self, target: str | None = None) -> list[LedgerEntry]:
+        """Ledger rows (all targets, or one), in due order: the audit trail of reminders."""
         async with self.db.execute(
-            "SELECT session_id, offset_seconds, version, state, nonce, due_at, claimed_at, sent_at,"
-            " message_id, late, note FROM schedule_reminder_ledger ORDER BY due_at, session_id"
+            "SELECT target, session_id, offset_seconds, version, state, nonce, due_at, claimed_at,"
+            " sent_at, message_id, late, note FROM schedule_reminder_ledger"
+            " WHERE ? IS NULL OR target = ? ORDER BY due_at, session_id, target",
+            (target, target),
         ) as cursor:
             rows = await cursor.fetchall()
         return [
             LedgerEntry(
-                session_id=row[0],
-                offset_seconds=int(row[1]),
-                version=int(row[2]),
-                state=LedgerState(row[3]),
-                nonce=row[4],
-                due=_moment(row[5]),
-                claimed_at=_moment(row[6]),
-                sent_at=None if row[7] is None else _moment(row[7]),
-                message_id=None if row[8] is None else int(row[8]),
-                late=bool(row[9]),
-                note=row[10],
+                target=row[0],
+                session_id=row[1],
+                offset_seconds=int(row[2]),
+                version=int(row[3]),
+                state=LedgerState(row[4]),
+                nonce=row[5],
+                due=_moment(row[6]),
+                claimed_at=_moment(row[7]),
+                sent_at=None if row[8] is None else _moment(row[8]),
+                message_id=None if row[9] is None else int(row[9]),
+                late=bool(row[10]),
+                note=row[11],
             )
             for row in rows
         ]
@@ -268,7 +288,14 @@ class ScheduleLedger:
     async def pending_intents(self) -> list[PendingIntent]:
         return [
             PendingIntent(
-                e.session_id, e.offset_seconds, e.version, e.nonce, e.due, e.claimed_at, e.late
+                e.target,
+                e.session_id,
+                e.offset_seconds,
+                e.version,
+                e.nonce,
+                e.due,
+                e.claimed_at,
+                e.late,
             )
             for e in await self.entries()
             if e.state is LedgerState.INTENT
@@ -290,9 +317,10 @@ class ScheduleLedger:
                 message_id = await lookup(intent)
             except Exception:
                 log.warning(
-                    "cannot tell whether reminder %s/%ss was posted; treating it as sent",
+                    "cannot tell whether reminder %s/%ss was posted to %s; treating it as sent",
                     intent.session_id,
                     intent.offset_seconds,
+                    intent.target,
                     exc_info=True,
                 )
                 report.uncertain.append(intent)
@@ -300,12 +328,13 @@ class ScheduleLedger:
                 continue
             if message_id is None:
                 log.info(
-                    "reminder %s/%ss was claimed but never posted; it may be sent late",
+                    "reminder %s/%ss was claimed for %s but never posted; it may be sent late",
                     intent.session_id,
                     intent.offset_seconds,
+                    intent.target,
                 )
                 report.released.append(intent)
-                await self.release(intent.key)
+                await self.release(intent.target, intent.key)
             else:
                 report.found.append(intent)
                 await self._resolve(intent, "sent", message_id)
@@ -315,8 +344,8 @@ class ScheduleLedger:
         await self.db.execute(
             "UPDATE schedule_reminder_ledger SET state = ?, message_id = ?,"
             " note = 'reconciled at start-up'"
-            " WHERE session_id = ? AND offset_seconds = ? AND state = 'intent'",
-            (state, message_id, intent.session_id, intent.offset_seconds),
+            " WHERE target = ? AND session_id = ? AND offset_seconds = ? AND state = 'intent'",
+            (state, message_id, intent.target, intent.session_id, intent.offset_seconds),
         )
 
     # -- program changes --------------------------------------------------------------------------

@@ -22,7 +22,8 @@ from typing import Literal
 
 from cogs.schedule._program import Session, following
 
-#: Why a reminder is not posted. "stale" means its job belongs to an older schedule version.
+#: Why a reminder is not posted. "stale": its job belongs to an older schedule version; "error":
+#: the ledger or the send failed unexpectedly (logged).
 SkipReason = Literal[
     "already_sent",
     "already_skipped",
@@ -31,6 +32,7 @@ SkipReason = Literal[
     "session_over",
     "paused",
     "stale",
+    "error",
 ]
 
 #: A reminder posted up to this long after its due time still counts as on time (event time).
@@ -97,15 +99,17 @@ class Reminder:
     def starts_now(self) -> bool:
         return self.offset == timedelta(0)
 
-    def nonce(self, salt: str) -> str:
-        """A deterministic Discord message nonce (≤ 25 chars) for this (session, offset).
+    def nonce(self, salt: str, target: str = "") -> str:
+        """A deterministic Discord message nonce (≤ 25 chars) for this (session, offset, target).
 
         Sent with ``enforce_nonce=True``, Discord returns the existing message instead of posting a
         second one if the same nonce was used in the last few minutes: a retry after an ambiguous
         failure cannot duplicate. ``salt`` is the ledger's installation id, so a fresh database (a
-        new rehearsal) does not collide with an earlier run's nonces.
+        new rehearsal) does not collide with an earlier run's nonces. The version is left out on
+        purpose: a delay must not turn an already-posted reminder into a "new" message.
         """
-        digest = hashlib.sha256(f"{salt}:{self.session.id}:{self.offset_seconds}".encode())
+        text = f"{salt}:{target}:{self.session.id}:{self.offset_seconds}"
+        digest = hashlib.sha256(text.encode())
         return "r" + digest.hexdigest()[: NONCE_LENGTH - 1]
 
 

@@ -20,7 +20,16 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.clock import ScaledClock
 from bot.config import Config
 from bot.store import Store
-from cogs.schedule._jobs import DayBoundary, Delivery, ReminderNotSent, ReminderScheduler
+from cogs.schedule._jobs import (
+    DEFAULT_TARGET,
+    DM_TARGET,
+    DayBoundary,
+    Delivery,
+    ReminderNotSent,
+    ReminderScheduler,
+    guild_target,
+    target_guild_id,
+)
 from cogs.schedule._ledger import PendingIntent, ScheduleLedger
 from cogs.schedule._program import effective_program
 from cogs.schedule._reminders import LedgerState, ReminderPlan, Send, Skip
@@ -98,7 +107,9 @@ async def test_every_reminder_fires_once_and_on_time(
         assert not delivery.late
         assert abs(received - dues[delivery.reminder.key]) < TOLERANCE
         assert len(delivery.nonce) <= 25
-    assert all(state is LedgerState.SENT for state in (await ledger.states()).values())
+    states = await ledger.states(DEFAULT_TARGET)
+    assert len(states) == 4
+    assert all(state is LedgerState.SENT for state in states.values())
     assert reminders.job_ids() == []  # date jobs go away once run
 
 
@@ -176,11 +187,11 @@ async def test_restart_beyond_grace_skips(
     reminders = make_reminders(scheduler, clock, ledger, sender, config)
     report = await reminders.start(plan_for(config), lookup=None)
     assert report.rebuild.catch_up == []
-    assert {(r.key, reason) for r, reason in report.rebuild.skipped} == {
+    assert {(r.key, reason) for r, _, reason in report.rebuild.skipped} == {
         (("a", 4), "too_late"),
         (("a", 0), "too_late"),
     }
-    states = await ledger.states()
+    states = await ledger.states(DEFAULT_TARGET)
     assert states[("a", 0)] is LedgerState.SKIPPED
 
 
@@ -193,8 +204,8 @@ async def test_crash_between_send_and_record_is_not_repeated(
     a0 = plan.get(("a", 0))
     assert a0 is not None
     # Previous run: claimed a/0s and posted it, then died before mark_sent.
-    nonce = a0.nonce(await ledger.salt())
-    await ledger.claim(a0, nonce, now=clock.now(), late=False)
+    nonce = a0.nonce(await ledger.salt(), DEFAULT_TARGET)
+    await ledger.claim(DEFAULT_TARGET, a0, nonce, now=clock.now(), late=False)
     posted = {nonce: 555}
 
     async def lookup(intent: PendingIntent) -> int | None:
@@ -217,7 +228,7 @@ async def test_crash_before_the_send_happened_is_sent_late(
     plan = plan_for(config)
     a0 = plan.get(("a", 0))
     assert a0 is not None
-    await ledger.claim(a0, a0.nonce(await ledger.salt()), now=clock.now(), late=False)
+    await ledger.claim(DEFAULT_TARGET, a0, "nonce", now=clock.now(), late=False)
 
     async def lookup(intent: PendingIntent) -> int | None:
         return None  # the channel has no message with that marker
@@ -241,7 +252,7 @@ async def test_racing_deliveries_post_once(ledger: ScheduleLedger) -> None:
     a0 = plan.get(("a", 0))
     assert a0 is not None
     results = await asyncio.gather(*(reminders.fire(a0) for _ in range(5)))
-    assert sum(isinstance(r, Send) for r in results) == 1
+    assert sum(isinstance(r[DEFAULT_TARGET], Send) for r in results) == 1
     assert sender.keys == [("a", 0)]
 
 
@@ -252,7 +263,7 @@ async def test_stale_job_from_an_old_version_is_silent(ledger: ScheduleLedger) -
     reminders = make_reminders(AsyncIOScheduler(timezone=UTC), clock, ledger, sender, config)
     old = plan_for(config)
     await reminders.rebuild(plan_for(config, 2, {"a": timedelta(seconds=30)}))
-    assert await reminders.fire(old.reminders[1]) == Skip("stale")
+    assert await reminders.fire(old.reminders[1]) == {}
     assert sender.received == []
 
 
@@ -267,8 +278,8 @@ async def test_paused_reminders_are_skipped_and_recorded(ledger: ScheduleLedger)
     assert not await reminders.pause()
     a0 = plan.get(("a", 0))
     assert a0 is not None
-    assert await reminders.fire(a0) == Skip("paused")
-    assert await ledger.state(a0.key) is LedgerState.SKIPPED
+    assert await reminders.fire(a0) == {DEFAULT_TARGET: Skip("paused")}
+    assert await ledger.state(DEFAULT_TARGET, a0.key) is LedgerState.SKIPPED
     assert await reminders.resume()
     preview = await reminders.preview(5)
     assert [r.key for r in preview] == [("b", 4), ("b", 0)]
@@ -295,9 +306,9 @@ async def test_definite_send_failure_releases_the_claim(ledger: ScheduleLedger) 
     a0 = plan.get(("a", 0))
     assert a0 is not None
     await reminders.fire(a0)
-    assert await ledger.state(a0.key) is LedgerState.NONE  # may be retried
+    assert await ledger.state(DEFAULT_TARGET, a0.key) is LedgerState.NONE  # may be retried
     await reminders.fire(a0)
-    assert await ledger.state(a0.key) is LedgerState.INTENT  # unknown: kept for reconcile
+    assert await ledger.state(DEFAULT_TARGET, a0.key) is LedgerState.INTENT  # kept for reconcile
     await reminders.fire(a0)
     assert calls == 2
 
@@ -328,3 +339,37 @@ async def test_day_boundaries_call_the_hook(
     async with asyncio.timeout(3):
         await both.wait()
     assert calls == ["start", "end"]
+
+
+async def test_each_target_gets_each_reminder_once(ledger: ScheduleLedger) -> None:
+    config = tiny_config()
+    clock = ScaledClock(datetime(2022, 12, 15, 13, 0, 0, tzinfo=SEOUL), SPEED)
+    sender = RecordingSender()
+    targets = [guild_target(1), guild_target(2), DM_TARGET]
+
+    async def current_targets() -> list[str]:
+        return targets
+
+    reminders = ReminderScheduler(
+        AsyncIOScheduler(timezone=UTC),
+        clock,
+        ledger,
+        sender,
+        grace=timedelta(minutes=1),
+        targets=current_targets,
+    )
+    plan = plan_for(config)
+    await reminders.rebuild(plan)
+    a0 = plan.get(("a", 0))
+    assert a0 is not None
+    await reminders.fire(a0)
+    await reminders.fire(a0)
+    assert sorted(d.target for d, _ in sender.received) == sorted(targets)
+    assert sorted(d.guild_id or 0 for d, _ in sender.received) == [0, 1, 2]
+    assert len({d.nonce for d, _ in sender.received}) == 3
+    # A server set up later gets the reminders from then on, independently.
+    targets.append(guild_target(3))
+    await reminders.fire(a0)
+    assert [d.target for d, _ in sender.received[3:]] == ["guild:3"]
+    assert target_guild_id("guild:42") == 42
+    assert target_guild_id(DM_TARGET) is None

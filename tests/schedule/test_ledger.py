@@ -25,13 +25,13 @@ def first() -> Reminder:
 
 async def test_claim_is_exclusive_and_mark_sent_records(ledger: ScheduleLedger) -> None:
     r = first()
-    assert await ledger.claim(r, "n1", now=NOW, late=False)
-    assert not await ledger.claim(r, "n1", now=NOW, late=False)
-    assert await ledger.state(r.key) is LedgerState.INTENT
-    await ledger.mark_sent(r, 42, now=NOW)
-    assert await ledger.states() == {r.key: LedgerState.SENT}
+    assert await ledger.claim("guild:1", r, "n1", now=NOW, late=False)
+    assert not await ledger.claim("guild:1", r, "n1", now=NOW, late=False)
+    assert await ledger.state("guild:1", r.key) is LedgerState.INTENT
+    await ledger.mark_sent("guild:1", r.key, 42, now=NOW)
+    assert await ledger.states("guild:1") == {r.key: LedgerState.SENT}
     # A later version of the same (session, offset) is still "already sent".
-    assert not await ledger.claim(reminders(2).reminders[0], "n1", now=NOW, late=False)
+    assert not await ledger.claim("guild:1", reminders(2).reminders[0], "n1", now=NOW, late=False)
     (entry,) = await ledger.entries()
     assert entry.message_id == 42
     assert entry.version == 1
@@ -40,32 +40,32 @@ async def test_claim_is_exclusive_and_mark_sent_records(ledger: ScheduleLedger) 
 
 async def test_skip_is_final_until_a_delay_moves_the_reminder(ledger: ScheduleLedger) -> None:
     r = first()
-    await ledger.record_skip(r, "too_late", now=NOW)
-    assert await ledger.state(r.key) is LedgerState.SKIPPED
-    assert await ledger.states(reminders()) == {r.key: LedgerState.SKIPPED}
-    assert not await ledger.claim(r, "n", now=NOW, late=True)
+    await ledger.record_skip("guild:1", r, "too_late", now=NOW)
+    assert await ledger.state("guild:1", r.key) is LedgerState.SKIPPED
+    assert await ledger.states("guild:1", reminders()) == {r.key: LedgerState.SKIPPED}
+    assert not await ledger.claim("guild:1", r, "n", now=NOW, late=True)
     config = make_config()
     moved_plan = ReminderPlan.build(
         effective_program(config, {r.session_id: timedelta(minutes=20)}), config.reminders.before, 2
     )
-    assert await ledger.states(moved_plan) == {}
+    assert await ledger.states("guild:1", moved_plan) == {}
     moved = moved_plan.get(r.key)
     assert moved is not None
-    assert await ledger.claim(moved, "n", now=NOW, late=False)
+    assert await ledger.claim("guild:1", moved, "n", now=NOW, late=False)
     # A skip never overrides a claim or a send.
-    await ledger.record_skip(r, "paused", now=NOW)
-    assert await ledger.state(r.key) is LedgerState.INTENT
+    await ledger.record_skip("guild:1", r, "paused", now=NOW)
+    assert await ledger.state("guild:1", r.key) is LedgerState.INTENT
 
 
 async def test_release_forgets_only_intents(ledger: ScheduleLedger) -> None:
     r = first()
-    await ledger.claim(r, "n", now=NOW, late=False)
-    await ledger.release(r.key)
-    assert await ledger.state(r.key) is LedgerState.NONE
-    await ledger.claim(r, "n", now=NOW, late=False)
-    await ledger.mark_sent(r, 1, now=NOW)
-    await ledger.release(r.key)
-    assert await ledger.state(r.key) is LedgerState.SENT
+    await ledger.claim("guild:1", r, "n", now=NOW, late=False)
+    await ledger.release("guild:1", r.key)
+    assert await ledger.state("guild:1", r.key) is LedgerState.NONE
+    await ledger.claim("guild:1", r, "n", now=NOW, late=False)
+    await ledger.mark_sent("guild:1", r.key, 1, now=NOW)
+    await ledger.release("guild:1", r.key)
+    assert await ledger.state("guild:1", r.key) is LedgerState.SENT
 
 
 async def _crash_after_claim(tmp_path: Path) -> list[Reminder]:
@@ -74,7 +74,7 @@ async def _crash_after_claim(tmp_path: Path) -> list[Reminder]:
     ledger = ScheduleLedger(store.db)
     claimed = list(reminders().reminders[:3])
     for r in claimed:
-        assert await ledger.claim(r, r.nonce(await ledger.salt()), now=NOW, late=False)
+        assert await ledger.claim("guild:1", r, r.nonce(await ledger.salt()), now=NOW, late=False)
     await store.close()
     return claimed
 
@@ -101,7 +101,7 @@ async def test_reconcile_after_restart(tmp_path: Path) -> None:
         assert {i.nonce for i in seen} == {
             r.nonce(await ledger.salt()) for r in (found, absent, unknown)
         }
-        states = await ledger.states()
+        states = await ledger.states("guild:1")
         assert states == {found.key: LedgerState.SENT, unknown.key: LedgerState.UNCERTAIN}
         assert (await ledger.entries())[0].message_id == 777
         # Nothing left to reconcile; a second pass is a no-op.
@@ -112,10 +112,10 @@ async def test_reconcile_after_restart(tmp_path: Path) -> None:
 
 async def test_reconcile_without_lookup_never_resends(ledger: ScheduleLedger) -> None:
     r = first()
-    await ledger.claim(r, "n", now=NOW, late=False)
+    await ledger.claim("guild:1", r, "n", now=NOW, late=False)
     report = await ledger.reconcile(None)
     assert [i.key for i in report.uncertain] == [r.key]
-    assert (await ledger.state(r.key)).done
+    assert (await ledger.state("guild:1", r.key)).done
 
 
 async def test_salt_is_stable_across_restarts(tmp_path: Path) -> None:
@@ -199,3 +199,16 @@ def test_naive_datetimes_are_rejected() -> None:
 
     with pytest.raises(ValueError, match="naive"):
         _text(datetime(2022, 12, 15))  # noqa: DTZ001
+
+
+async def test_targets_are_independent(ledger: ScheduleLedger) -> None:
+    r = first()
+    assert await ledger.claim("guild:1", r, "n", now=NOW, late=False)
+    assert await ledger.claim("guild:2", r, "m", now=NOW, late=False)
+    assert await ledger.claim("dm", r, "d", now=NOW, late=False)
+    await ledger.mark_sent("guild:2", r.key, 9, now=NOW)
+    assert await ledger.state("guild:1", r.key) is LedgerState.INTENT
+    assert await ledger.state("guild:2", r.key) is LedgerState.SENT
+    assert await ledger.states("guild:3") == {}
+    assert [e.target for e in await ledger.entries("dm")] == ["dm"]
+    assert len(await ledger.entries()) == 3
