@@ -1,0 +1,338 @@
+"""What the live relay's messages say, as plain data: content text plus a Discord embed dict.
+
+Pure functions of (catalog, locale, state). The cog turns a :class:`Rendered` into a message with
+``discord.Embed.from_dict(rendered.embed)``, attaches ``chart_png`` as :data:`CHART_FILE_NAME` when
+``attach_chart`` is set, and pings exactly ``mention_role_id`` (0: nobody). Titles come from YouTube, so
+they are escaped: no markdown breakage, no @everyone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.config import Locale
+from bot.i18n import Catalog
+from bot.timefmt import discord_ts
+from cogs.live._relay import LiveRelay, Mode, NoticeKind, RelayStatus
+from cogs.live._state import Broadcast, Summary
+
+CHART_FILE_NAME = "viewers.png"
+COLOUR_UPCOMING = 0x3498DB
+COLOUR_LIVE = 0xFF0000
+COLOUR_ENDED = 0x95A5A6
+_MARKDOWN = re.compile(r"([\\*_~`|>\[\]])")
+_MASS_MENTION = re.compile(r"@(everyone|here)")
+_TITLE_LIMIT = 256
+_PRESENCE_LIMIT = 128
+
+
+@dataclass(frozen=True)
+class Rendered:
+    content: str
+    embed: dict[str, Any] | None = None
+    #: The one role this message may ping (0: none). Edits never ping again.
+    mention_role_id: int = 0
+    #: Attach the summary's chart as CHART_FILE_NAME (the embed's image points at it).
+    attach_chart: bool = False
+
+
+def safe_text(text: str) -> str:
+    """Text from YouTube made inert for Discord: markdown escaped, mass mentions broken."""
+    return _MASS_MENTION.sub("@\u200b\\1", _MARKDOWN.sub(r"\\\1", text))
+
+
+def _title(b: Broadcast) -> str:
+    return safe_text(b.title or b.video_id)
+
+
+def _embed_title(text: str) -> str:
+    return text if len(text) <= _TITLE_LIMIT else text[: _TITLE_LIMIT - 1] + "…"
+
+
+def presence_text(b: Broadcast) -> str:
+    """The activity name for "Watching: <title>" (Discord caps it at 128 characters)."""
+    title = b.title or b.video_id
+    return title if len(title) <= _PRESENCE_LIMIT else title[: _PRESENCE_LIMIT - 1] + "…"
+
+
+def format_count(catalog: Catalog, locale: Locale, count: int | None) -> str:
+    if count is None:
+        return catalog.t("live.no_figure", locale)
+    return catalog.t("live.viewers", locale, viewers=f"{count:,}")
+
+
+def format_duration(catalog: Catalog, locale: Locale, duration: timedelta | None) -> str:
+    if duration is None:
+        return catalog.t("live.no_figure", locale)
+    minutes_total = int(duration.total_seconds() // 60)
+    hours, minutes = divmod(minutes_total, 60)
+    if hours:
+        return catalog.t("live.duration.hours", locale, hours=hours, minutes=minutes)
+    return catalog.t("live.duration.minutes", locale, minutes=minutes)
+
+
+def _thumbnail(b: Broadcast) -> dict[str, str] | None:
+    return {"url": b.thumbnail_url} if b.thumbnail_url else None
+
+
+def _embed(
+    title: str, url: str, colour: int, fields: list[tuple[str, str]], b: Broadcast
+) -> dict[str, Any]:
+    embed: dict[str, Any] = {
+        "type": "rich",
+        "title": _embed_title(title),
+        "url": url,
+        "color": colour,
+        "fields": [{"name": n, "value": v or "-", "inline": True} for n, v in fields],
+    }
+    thumbnail = _thumbnail(b)
+    if thumbnail:
+        embed["thumbnail"] = thumbnail
+    return embed
+
+
+# -- announcements -----------------------------------------------------------------------------------
+
+
+def render_upcoming(catalog: Catalog, locale: Locale, b: Broadcast) -> Rendered:
+    start = b.scheduled_start
+    full = discord_ts(start, "F") if start else catalog.t("live.no_figure", locale)
+    relative = discord_ts(start, "R") if start else ""
+    values = {"title": _title(b), "link": b.link, "start_full": full, "start_relative": relative}
+    if b.premiere:
+        content = catalog.t("live.upcoming.content_premiere", locale, **values)
+        title = catalog.t("live.upcoming.title_premiere", locale, title=b.title or b.video_id)
+    else:
+        content = catalog.t("live.upcoming.content", locale, **values)
+        title = catalog.t("live.upcoming.title", locale, title=b.title or b.video_id)
+    fields = [(catalog.t("live.field.starts", locale), f"{full}\n{relative}".strip())]
+    return Rendered(content, _embed(title, b.link, COLOUR_UPCOMING, fields, b))
+
+
+def render_live(catalog: Catalog, locale: Locale, b: Broadcast, *, role_id: int = 0) -> Rendered:
+    """The live status message: for the first post and for every viewer-count edit."""
+    key = "live.live.content_premiere" if b.premiere else "live.live.content"
+    content = catalog.t(key, locale, title=_title(b), link=b.link)
+    if role_id > 0:
+        content = f"<@&{role_id}> {content}"
+    title_key = "live.live.title_premiere" if b.premiere else "live.live.title"
+    viewers = (
+        format_count(catalog, locale, b.viewers)
+        if b.viewers is not None
+        else catalog.t("live.viewers_hidden", locale)
+    )
+    fields = [(catalog.t("live.field.viewers", locale), viewers)]
+    if b.actual_start is not None:
+        fields.append((catalog.t("live.field.started", locale), discord_ts(b.actual_start, "R")))
+    embed = _embed(
+        catalog.t(title_key, locale, title=b.title or b.video_id), b.link, COLOUR_LIVE, fields, b
+    )
+    return Rendered(content, embed, mention_role_id=max(0, role_id))
+
+
+def render_ended(catalog: Catalog, locale: Locale, b: Broadcast, summary: Summary) -> Rendered:
+    """The status message edited in place: ended (종료), with the peak as a number."""
+    if summary.peak is not None:
+        content = catalog.t(
+            "live.ended.content", locale, title=_title(b), peak=f"{summary.peak:,}", link=b.link
+        )
+    else:
+        content = catalog.t("live.ended.content_no_peak", locale, title=_title(b), link=b.link)
+    fields = [
+        (catalog.t("live.field.peak", locale), format_count(catalog, locale, summary.peak)),
+        (
+            catalog.t("live.field.duration", locale),
+            format_duration(catalog, locale, summary.duration),
+        ),
+    ]
+    title = catalog.t("live.ended.title", locale, title=b.title or b.video_id)
+    return Rendered(content, _embed(title, b.link, COLOUR_ENDED, fields, b))
+
+
+def render_summary(catalog: Catalog, locale: Locale, b: Broadcast, summary: Summary) -> Rendered:
+    """The one short summary after the end: duration, peak, average, and the chart."""
+    content = catalog.t("live.summary.content", locale, title=_title(b))
+    fields = [
+        (
+            catalog.t("live.field.duration", locale),
+            format_duration(catalog, locale, summary.duration),
+        ),
+        (catalog.t("live.field.peak", locale), format_count(catalog, locale, summary.peak)),
+        (catalog.t("live.field.average", locale), format_count(catalog, locale, summary.average)),
+    ]
+    embed = _embed(catalog.t("live.summary.title", locale), b.link, COLOUR_ENDED, fields, b)
+    embed.pop("thumbnail", None)
+    attach = summary.chart_png is not None
+    if attach:
+        embed["image"] = {"url": f"attachment://{CHART_FILE_NAME}"}
+    return Rendered(content, embed, attach_chart=attach)
+
+
+def render_vanished(catalog: Catalog, locale: Locale, b: Broadcast) -> Rendered:
+    return Rendered(catalog.t("live.vanished.content", locale, title=_title(b)))
+
+
+# -- /live -------------------------------------------------------------------------------------------
+
+
+def render_live_command(
+    catalog: Catalog,
+    locale: Locale,
+    status: RelayStatus,
+    *,
+    stream_link: str = "",
+    next_session: tuple[str, datetime] | None = None,
+) -> Rendered:
+    """The /live answer: live (link, viewers, since), upcoming (when), or nothing scheduled (and
+    when the next program session starts, ``(title, start)`` from the program)."""
+    if status.live:
+        b = status.live[0]
+        since = b.actual_start or b.first_seen
+        viewers = (
+            format_count(catalog, locale, b.viewers)
+            if b.viewers is not None
+            else catalog.t("live.viewers_hidden", locale)
+        )
+        text = catalog.t(
+            "live.status.live",
+            locale,
+            title=_title(b),
+            link=b.link,
+            viewers=viewers,
+            since_full=discord_ts(since, "t"),
+            since_relative=discord_ts(since, "R"),
+        )
+        return Rendered(text)
+    if status.upcoming:
+        b = status.upcoming[0]
+        start = b.scheduled_start or status.now
+        text = catalog.t(
+            "live.status.upcoming",
+            locale,
+            title=_title(b),
+            link=b.link,
+            start_full=discord_ts(start, "F"),
+            start_relative=discord_ts(start, "R"),
+        )
+        return Rendered(text)
+    lines = [catalog.t("live.status.nothing", locale)]
+    if next_session is not None:
+        session, start = next_session
+        lines.append(
+            catalog.t(
+                "live.status.next_session",
+                locale,
+                session=safe_text(session),
+                start_full=discord_ts(start, "F"),
+                start_relative=discord_ts(start, "R"),
+            )
+        )
+    if status.last_ended is not None and status.last_ended.actual_end is not None:
+        lines.append(
+            catalog.t(
+                "live.status.last_ended",
+                locale,
+                title=_title(status.last_ended),
+                ended_relative=discord_ts(status.last_ended.actual_end, "R"),
+            )
+        )
+    if stream_link:
+        lines.append(catalog.t("live.status.watch", locale, link=stream_link))
+    return Rendered("\n".join(lines))
+
+
+# -- moderators --------------------------------------------------------------------------------------
+
+
+def render_notice(
+    catalog: Catalog, locale: Locale, kind: NoticeKind, details: Mapping[str, str]
+) -> str:
+    """A moderator notice from ``LiveSink.on_moderator_notice``."""
+    message = safe_text(details.get("message", ""))[:500]
+    resets = details.get("resets_at")
+    resets_at = datetime.fromisoformat(resets) if resets else None
+    resets_full = discord_ts(resets_at, "F") if resets_at else "-"
+    resets_relative = discord_ts(resets_at, "R") if resets_at else "-"
+    if kind == "quota_exceeded":
+        minutes = max(1, round(int(details.get("probe_every", "300")) / 60))
+        return catalog.t(
+            "live.notice.quota_exceeded",
+            locale,
+            probe_minutes=minutes,
+            resets_full=resets_full,
+            resets_relative=resets_relative,
+        )
+    if kind == "quota_restored":
+        return catalog.t("live.notice.quota_restored", locale)
+    if kind == "budget_exhausted":
+        return catalog.t(
+            "live.notice.budget_exhausted",
+            locale,
+            used=details.get("used", "?"),
+            daily_quota=details.get("daily_quota", "?"),
+            resets_full=resets_full,
+            resets_relative=resets_relative,
+        )
+    if kind == "bad_key":
+        return catalog.t("live.notice.bad_key", locale, message=message)
+    if kind == "api_disabled":
+        return catalog.t("live.notice.api_disabled", locale, message=message)
+    return catalog.t(
+        "live.notice.channel_not_found", locale, channel=safe_text(details.get("channel", ""))
+    )
+
+
+_MODE_KEYS: dict[Mode, str] = {
+    "not_configured": "live.mode.not_configured",
+    "stopped": "live.mode.stopped",
+    "active": "live.mode.active",
+    "idle": "live.mode.idle",
+    "backoff": "live.mode.backoff",
+    "quota_exceeded": "live.mode.quota_exceeded",
+    "budget_exhausted": "live.mode.budget_exhausted",
+    "bad_key": "live.mode.bad_key",
+    "api_disabled": "live.mode.api_disabled",
+}
+
+
+def status_fields(catalog: Catalog, locale: Locale, status: RelayStatus) -> list[tuple[str, str]]:
+    """Fields for /admin status: mode, units used/left today, last success, next poll."""
+    never = catalog.t("live.admin.never", locale)
+    lines = [
+        catalog.t(
+            "live.admin.value",
+            locale,
+            mode=catalog.t(_MODE_KEYS[status.mode], locale),
+            used=f"{status.units_used:,}",
+            daily_quota=f"{status.daily_quota:,}",
+            left=f"{status.units_left:,}",
+            resets_relative=discord_ts(status.quota_resets_at, "R"),
+            last_success=discord_ts(status.last_success, "R") if status.last_success else never,
+            next_poll=discord_ts(status.next_poll, "R") if status.next_poll else never,
+        )
+    ]
+    if status.last_error:
+        lines.append(catalog.t("live.admin.last_error", locale, error=safe_text(status.last_error)))
+    if status.websub_expires_at is not None:
+        lines.append(
+            catalog.t(
+                "live.admin.websub", locale, expires=discord_ts(status.websub_expires_at, "R")
+            )
+        )
+    return [(catalog.t("live.admin.field", locale), "\n".join(lines)[:1024])]
+
+
+class LiveStatusFields:
+    """Registered as ``services.features["live"]``: the admin console calls ``status_fields``."""
+
+    def __init__(self, relay: LiveRelay, catalog: Catalog) -> None:
+        self._relay = relay
+        self._catalog = catalog
+
+    async def status_fields(self, locale: str) -> list[tuple[str, str]]:
+        lang: Locale = "ko" if locale.lower().startswith("ko") else "en"
+        return status_fields(self._catalog, lang, self._relay.status())
