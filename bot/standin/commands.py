@@ -52,7 +52,8 @@ class CommandStore:
         if scope is None:
             command.setdefault("dm_permission", True)
             command.setdefault("contexts", None)
-            command.setdefault("integration_types", [0])
+            if command.get("integration_types") is None:
+                command["integration_types"] = [0]
         else:
             command["guild_id"] = str(scope)
         return command

@@ -159,6 +159,7 @@ class ScheduledEvents:
             "entity_metadata": None,
             "image": None,
             "recurrence_rule": None,
+            "guild_scheduled_event_exceptions": [],
             "user_count": 0,
             "auto_start": False,
         }

@@ -52,6 +52,7 @@ class InteractionRecord:
     original_message_id: int | None = None
     followup_ids: list[int] = field(default_factory=list)
     deferred: bool = False
+    opener: InteractionRecord | None = None  # modal submits: the interaction that opened it
 
 
 def _find_component(components: list[JSON], custom_id: str) -> JSON | None:
@@ -297,7 +298,9 @@ class InteractionRegistry:
         if channel is None:
             raise ValueError("no channel for the modal submit")
         data = {"custom_id": custom_id, "components": components}
-        return self.envelope(MODAL_SUBMIT, user, channel, data, locale, message=message)
+        record = self.envelope(MODAL_SUBMIT, user, channel, data, locale, message=message)
+        record.opener = opened[1] if opened is not None else None
+        return record
 
     def _submitted_row(self, row: JSON, values: dict[str, Any]) -> JSON | None:
         kind = row.get("type")
@@ -343,25 +346,36 @@ class InteractionRegistry:
                     return record
         raise errors.unknown("Webhook", errors.UNKNOWN_WEBHOOK)
 
-    def _metadata(self, record: InteractionRecord) -> JSON:
-        user = self._world.user(record.user_id).payload()
+    def _interaction_metadata(self, record: InteractionRecord) -> JSON:
         meta: JSON = {
             "id": str(record.id),
             "type": record.type,
-            "user": user,
+            "user": self._world.user(record.user_id).payload(),
             "authorizing_integration_owners": record.payload["authorizing_integration_owners"],
         }
-        extra: JSON = {"interaction_metadata": meta}
         if record.type == APPLICATION_COMMAND:
             meta["name"] = record.payload["data"]["name"]
             meta["command_type"] = 1
-            extra["interaction"] = {
-                "id": str(record.id), "type": record.type, "name": meta["name"], "user": user,
-            }  # fmt: skip
         if record.source_message_id is not None:
             meta["interacted_message_id"] = str(record.source_message_id)
         if record.original_message_id is not None:
             meta["original_response_message_id"] = str(record.original_message_id)
+        if record.type == MODAL_SUBMIT:
+            opener = record.opener
+            meta["triggering_interaction_metadata"] = (
+                self._interaction_metadata(opener) if opener is not None else {}
+            )
+        return meta
+
+    def _metadata(self, record: InteractionRecord) -> JSON:
+        """Fields linking a response message to its interaction."""
+        meta = self._interaction_metadata(record)
+        user = meta["user"]
+        extra: JSON = {"interaction_metadata": meta}
+        if record.type == APPLICATION_COMMAND:
+            extra["interaction"] = {
+                "id": str(record.id), "type": record.type, "name": meta["name"], "user": user,
+            }  # fmt: skip
         return extra
 
     def _new_message(
@@ -461,7 +475,7 @@ class InteractionRegistry:
 
     def _webhook_message(self, call: RestCall) -> tuple[InteractionRecord, int]:
         record = self._record_for_webhook(call)
-        raw = call.params["message_id"]
+        raw = call.params.get("message_id", "@original")
         if raw == "@original":
             if record.original_message_id is None:
                 raise errors.unknown("Message", errors.UNKNOWN_MESSAGE)

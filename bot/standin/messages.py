@@ -113,6 +113,40 @@ def check_message_body(body: JSON) -> None:
         raise errors.invalid_form_body(errors.merge_errors(found))
 
 
+_COMPONENT_DEFAULTS: dict[int, JSON] = {
+    3: {"min_values": 1, "max_values": 1},
+    5: {"min_values": 1, "max_values": 1},
+    6: {"min_values": 1, "max_values": 1},
+    7: {"min_values": 1, "max_values": 1},
+    8: {"min_values": 1, "max_values": 1},
+    11: {"description": None, "spoiler": False},
+    13: {"spoiler": False},
+    14: {"spacing": 1, "divider": True},
+    17: {"accent_color": None, "spoiler": False},
+}
+
+
+def normalise_components(components: list[JSON]) -> list[JSON]:
+    """Components as Discord echoes them: every one numbered (`id`), defaults filled in."""
+    result = copy.deepcopy(components)
+    counter = 0
+
+    def walk(items: list[JSON]) -> None:
+        nonlocal counter
+        for item in items:
+            counter += 1
+            item.setdefault("id", counter)
+            for key, value in _COMPONENT_DEFAULTS.get(int(item.get("type", 0)), {}).items():
+                item.setdefault(key, value)
+            walk(list(item.get("components") or []))
+            for key in ("accessory", "component"):
+                if isinstance(item.get(key), dict):
+                    walk([item[key]])
+
+    walk(result)
+    return result
+
+
 def is_empty(message: JSON) -> bool:
     return not (
         str(message.get("content") or "").strip()
@@ -192,7 +226,7 @@ class MessageStore:
             "mention_roles": roles,
             "attachments": self._attachments(channel.id, body, files, existing=[]),
             "embeds": [self._normalise_embed(e) for e in body.get("embeds") or []],
-            "components": copy.deepcopy(body.get("components") or []),
+            "components": normalise_components(body.get("components") or []),
             "pinned": False,
             "type": message_type,
             "flags": int(body.get("flags") or 0) if flags is None else flags,
@@ -242,7 +276,7 @@ class MessageStore:
         if "embeds" in body:
             updated["embeds"] = [self._normalise_embed(e) for e in body["embeds"] or []]
         if "components" in body:
-            updated["components"] = copy.deepcopy(body["components"] or [])
+            updated["components"] = normalise_components(body["components"] or [])
         if "flags" in body and body["flags"] is not None:
             # Only SUPPRESS_EMBEDS can be toggled on edit; keep the others.
             updated["flags"] = (updated["flags"] & ~4) | (int(body["flags"]) & 4)
