@@ -237,8 +237,9 @@ class DiscordStandIn:
         self.dispatch("CHANNEL_CREATE", self.world.channel_payload(channel))
         return channel.id
 
-    def delete_channel(self, channel: ChannelRef) -> None:
-        target = self._channel(channel)
+    def delete_channel(self, channel_id: ChannelRef) -> None:
+        """Remove a guild channel (CHANNEL_DELETE); later requests to it answer 404 10003."""
+        target = self._channel(channel_id)
         assert target.guild_id is not None, "only guild channels can be deleted"
         del self.world.guild(target.guild_id).channels[target.id]
         self.world.deleted_channels.add(target.id)
@@ -249,7 +250,7 @@ class DiscordStandIn:
 
     def set_channel_permission_overwrite(
         self,
-        channel: ChannelRef,
+        channel_id: ChannelRef,
         target_id: int,
         allow: int = 0,
         deny: int = 0,
@@ -257,7 +258,7 @@ class DiscordStandIn:
         target_type: Literal["role", "member"] | None = None,
     ) -> None:
         """Replace the overwrite for a role or member (type inferred from the id)."""
-        target = self._channel(channel)
+        target = self._channel(channel_id)
         assert target.guild_id is not None
         guild = self.world.guild(target.guild_id)
         kind = target_type or ("role" if target_id in guild.roles else "member")
@@ -265,10 +266,10 @@ class DiscordStandIn:
         target.overwrites.append(Overwrite(target_id, 0 if kind == "role" else 1, allow, deny))
         self.dispatch("CHANNEL_UPDATE", self.world.channel_payload(target))
 
-    def deny_bot_permission(self, channel: ChannelRef, permission: str | int) -> None:
-        """Add a member overwrite denying the bot `permission` (name like "send_messages")."""
-        target = self._channel(channel)
-        bit = permission_bit(permission)
+    def deny_bot_permission(self, channel_id: ChannelRef, perm_name: str | int) -> None:
+        """Add a member overwrite denying the bot `perm_name` (e.g. "send_messages")."""
+        target = self._channel(channel_id)
+        bit = permission_bit(perm_name)
         existing = next(
             (ow for ow in target.overwrites if ow.type == 1 and ow.id == self.bot_user_id), None
         )
@@ -313,12 +314,12 @@ class DiscordStandIn:
         guild = self.world.guild(guild_id or self.guild_id)
         return list(guild.members[self.world.user(user).id].roles)
 
-    def close_dms(self, user: UserRef) -> None:
+    def close_dms(self, user_id: UserRef) -> None:
         """Sends to this user's DM channel answer 403 code 50007 from now on."""
-        self.world.closed_dms.add(self.world.user(user).id)
+        self.world.closed_dms.add(self.world.user(user_id).id)
 
-    def open_dms(self, user: UserRef) -> None:
-        self.world.closed_dms.discard(self.world.user(user).id)
+    def open_dms(self, user_id: UserRef) -> None:
+        self.world.closed_dms.discard(self.world.user(user_id).id)
 
     def scheduled_events(self, guild_id: int | None = None) -> list[JSON]:
         return list(self.world.guild(guild_id or self.guild_id).scheduled_events.values())
@@ -416,18 +417,20 @@ class DiscordStandIn:
 
     async def wait_for_message(
         self,
-        channel: ChannelRef | None = None,
+        channel_id: ChannelRef | None = None,
         *,
         predicate: Callable[[JSON], bool] | None = None,
         after: Cursor | None = None,
         timeout: float = 5.0,
     ) -> JSON:
-        """The first message posted after `after` (default: now) in `channel` matching `predicate`.
+        """The first message posted after `after` (default: now) in the channel (id or seeded
+        name; None = any) matching `predicate`.
 
         A deferred interaction reply counts as posted when its content arrives, not while loading.
         """
         start = (after or self.cursor()).messages
-        channel_id = self._channel(channel).id if channel is not None else None
+        channel = channel_id
+        wanted = self._channel(channel).id if channel is not None else None
 
         def check() -> JSON | None:
             loading: set[int] = set()
@@ -441,7 +444,7 @@ class DiscordStandIn:
                     continue
                 posted = event.kind == "create" or (event.kind == "edit" and mid in loading)
                 loading.discard(mid)
-                if not posted or (channel_id is not None and event.channel_id != channel_id):
+                if not posted or (wanted is not None and event.channel_id != wanted):
                     continue
                 if predicate is None or predicate(message):
                     return message
@@ -563,26 +566,34 @@ class DiscordStandIn:
         self.dispatch("INTERACTION_CREATE", record.payload)
         return InteractionHandle(record, self.store, self.recorder)
 
+    def _command_channel(self, channel: ChannelRef, guild: int | None) -> StandInChannel:
+        target = self._channel(channel)
+        if guild is None or target.guild_id == guild:
+            return target
+        # A guild was named but the channel is elsewhere: use that guild's first text channel.
+        return next(iter(self.world.guild(guild).channels.values()))
+
     async def slash(
         self,
+        user: UserRef = "member",
+        *,
         name: str,
         options: Mapping[str, Any] | None = None,
-        *,
-        user: UserRef = "member",
         subcommand: str | None = None,
         group: str | None = None,
         locale: str | None = None,
         channel: ChannelRef = "general",
+        guild: int | None = None,
     ) -> InteractionHandle:
-        """A user runs /name; option types come from the synced command, else from the values.
+        """`user` runs /name; option types come from the synced command, else from the values.
 
         User, role and channel options accept seeded names ("member", "moderator", "qna").
-        `locale` defaults to the user's own.
+        `locale` defaults to the user's own (seeded: owner, moderator, member "ko"; others en-US).
         """
         await self.wait_until_identified()
         record = self.interactions.command(
             self.world.user(user),
-            self._channel(channel),
+            self._command_channel(channel, guild),
             name,
             options or {},
             subcommand=subcommand,
@@ -593,21 +604,22 @@ class DiscordStandIn:
 
     async def autocomplete(
         self,
+        user: UserRef = "member",
+        *,
         name: str,
         options: Mapping[str, Any],
         focused: str,
-        *,
-        user: UserRef = "member",
         subcommand: str | None = None,
         group: str | None = None,
         locale: str | None = None,
         channel: ChannelRef = "general",
+        guild: int | None = None,
     ) -> InteractionHandle:
-        """A user types into option `focused`; `await handle.response()` gives the choices."""
+        """`user` types into option `focused`; `await handle.response()` gives the choices."""
         await self.wait_until_identified()
         record = self.interactions.command(
             self.world.user(user),
-            self._channel(channel),
+            self._command_channel(channel, guild),
             name,
             options,
             subcommand=subcommand,
@@ -619,14 +631,17 @@ class DiscordStandIn:
 
     async def click(
         self,
+        user: UserRef,
         message: JSON | int | str,
         custom_id: str,
         *,
-        user: UserRef = "member",
         values: list[str] | None = None,
         locale: str | None = None,
     ) -> InteractionHandle:
-        """A user presses a button (or picks `values` in a select) on a stored message."""
+        """`user` presses a button (or picks `values` in a select) on a stored message.
+
+        The component type is read from the message; ValueError if it has no such component.
+        """
         await self.wait_until_identified()
         message_id = int(message["id"]) if isinstance(message, dict) else int(message)
         current = self.store.require(message_id)
@@ -637,14 +652,18 @@ class DiscordStandIn:
 
     async def submit_modal(
         self,
+        user: UserRef,
         custom_id: str,
         values: Mapping[str, Any],
         *,
-        user: UserRef = "member",
         channel: ChannelRef | None = None,
         locale: str | None = None,
     ) -> InteractionHandle:
-        """Submit the modal the bot opened with `custom_id`; `values` maps input custom_ids."""
+        """`user` submits the modal the bot opened with `custom_id`.
+
+        `values` maps input custom_ids to text (or lists for selects). The payload mirrors the
+        modal's layout (action rows or labels); ValueError for unknown or empty required inputs.
+        """
         await self.wait_until_identified()
         record = self.interactions.modal_submit(
             self.world.user(user),

@@ -236,9 +236,11 @@ async def test_slash_command_answers_in_the_users_locale(
     bot: ProbeBot, standin: DiscordStandIn
 ) -> None:
     korean = await standin.slash(
-        "probe", {"action": "hello", "text": "판교", "count": 2}, locale="ko"
+        name="probe", options={"action": "hello", "text": "판교", "count": 2}, locale="ko"
     )
-    english = await standin.slash("probe", {"action": "hello", "text": "Pangyo"}, locale="en-US")
+    english = await standin.slash(
+        name="probe", options={"action": "hello", "text": "Pangyo"}, locale="en-US"
+    )
     assert (await korean.response())["type"] == 4
     assert korean.content_text() == "안녕하세요 판교 x2"
     assert (await english.response())["data"]["content"] == "Hello Pangyo x1"
@@ -251,7 +253,7 @@ async def test_slash_command_answers_in_the_users_locale(
 
 
 async def test_user_option_is_resolved(bot: ProbeBot, standin: DiscordStandIn) -> None:
-    handle = await standin.slash("probe", {"action": "who", "member": "moderator"})
+    handle = await standin.slash(name="probe", options={"action": "who", "member": "moderator"})
     await handle.response()
     assert handle.ephemeral
     assert handle.content_text() == "who: Mod"
@@ -260,7 +262,7 @@ async def test_user_option_is_resolved(bot: ProbeBot, standin: DiscordStandIn) -
 async def test_defer_then_followups_and_original_edit(
     bot: ProbeBot, standin: DiscordStandIn
 ) -> None:
-    handle = await standin.slash("probe", {"action": "defer"})
+    handle = await standin.slash(name="probe", options={"action": "defer"})
     assert (await handle.response())["type"] == 5
     first = await handle.wait_followup()
     second = await handle.wait_followup()
@@ -276,13 +278,15 @@ async def test_deferred_reply_counts_as_posted_when_content_arrives(
     bot: ProbeBot, standin: DiscordStandIn
 ) -> None:
     cursor = standin.cursor()
-    await standin.slash("probe", {"action": "defer"})
+    await standin.slash(name="probe", options={"action": "defer"})
     posted = await standin.wait_for_message("general", after=cursor)
     assert posted["content"] == "deferred result"
 
 
 async def test_autocomplete_returns_choices(bot: ProbeBot, standin: DiscordStandIn) -> None:
-    handle = await standin.autocomplete("probe", {"action": "hello", "text": "con"}, focused="text")
+    handle = await standin.autocomplete(
+        name="probe", options={"action": "hello", "text": "con"}, focused="text"
+    )
     response = await handle.response()
     assert response["type"] == 8
     assert handle.choices == [{"name": "talk concert", "value": "talk concert"}]
@@ -292,7 +296,7 @@ async def test_interaction_deadline_expires_the_token(
     bot: ProbeBot, standin: DiscordStandIn
 ) -> None:
     standin.interactions.deadline = 0.0
-    await standin.slash("probe", {"action": "hello"})
+    await standin.slash(name="probe", options={"action": "hello"})
     request = await standin.wait_for_request(
         "POST", "/interactions/{interaction_id}/{interaction_token}/callback"
     )
@@ -304,38 +308,40 @@ async def test_interaction_deadline_expires_the_token(
 
 
 async def test_button_click_updates_the_message(bot: ProbeBot, standin: DiscordStandIn) -> None:
-    handle = await standin.slash("probe", {"action": "buttons"})
+    handle = await standin.slash(name="probe", options={"action": "buttons"})
     await handle.response()
     message = await handle.wait_original()
-    click = await standin.click(message, "press", user="member2")
+    click = await standin.click("member2", message, "press")
     assert (await click.response())["type"] == 7
     updated = standin.message(message["id"])
     assert updated is not None
     assert updated["content"] == "pressed by member2"
     assert updated["components"] == []
     with pytest.raises(ValueError, match="no component"):
-        await standin.click(updated, "press")
+        await standin.click("member", updated, "press")
 
 
 async def test_modal_submit_reaches_the_modal(bot: ProbeBot, standin: DiscordStandIn) -> None:
-    opener = await standin.slash("probe", {"action": "modal"})
+    opener = await standin.slash(name="probe", options={"action": "modal"})
     modal = (await opener.response())["data"]
     assert modal["custom_id"]
     assert opener.modal == modal
-    submit = await standin.submit_modal(modal["custom_id"], {"comment": "좋아요"})
+    submit = await standin.submit_modal("member", modal["custom_id"], {"comment": "좋아요"})
     await submit.response()
     assert submit.ephemeral
     assert submit.content_text() == "thanks: 좋아요 / -"
     with pytest.raises(ValueError, match="required"):
-        await standin.submit_modal(modal["custom_id"], {"contact": "x"})
+        await standin.submit_modal("member", modal["custom_id"], {"contact": "x"})
 
 
 async def test_modal_opened_from_a_button(bot: ProbeBot, standin: DiscordStandIn) -> None:
-    handle = await standin.slash("probe", {"action": "buttons"})
+    handle = await standin.slash(name="probe", options={"action": "buttons"})
     message = await handle.wait_original()
-    click = await standin.click(message, "open-feedback")
+    click = await standin.click("member", message, "open-feedback")
     modal = (await click.response())["data"]
-    submit = await standin.submit_modal(modal["custom_id"], {"comment": "hi", "contact": "me"})
+    submit = await standin.submit_modal(
+        "member", modal["custom_id"], {"comment": "hi", "contact": "me"}
+    )
     await submit.response()
     assert submit.payload["message"]["id"] == message["id"]
     assert submit.content_text() == "thanks: hi / me"
@@ -433,7 +439,9 @@ async def _inject_and_receive(bot: ProbeBot, standin: DiscordStandIn, text: str)
 async def test_gateway_drop_resumes_and_replays(bot: ProbeBot, standin: DiscordStandIn) -> None:
     await standin.drop_gateway(4000)
     assert not standin.connected
-    handle = await standin.slash("probe", {"action": "hello"})  # queued while disconnected
+    handle = await standin.slash(
+        name="probe", options={"action": "hello"}
+    )  # queued while disconnected
     assert (await handle.response())["type"] == 4
     assert standin.identify_count == 1
     assert standin.resume_count == 1
@@ -445,7 +453,7 @@ async def test_reconnect_opcode_resumes(bot: ProbeBot, standin: DiscordStandIn) 
     cursor = standin.cursor()
     await standin.send_reconnect()
     await standin.wait_for_gateway_event(6, after=cursor)
-    handle = await standin.slash("probe", {"action": "hello"})
+    handle = await standin.slash(name="probe", options={"action": "hello"})
     await handle.response()
     assert standin.identify_count == 1
     assert standin.resume_count == 1
@@ -457,7 +465,7 @@ async def test_invalid_session_makes_the_bot_identify_again(
     cursor = standin.cursor()
     await standin.invalidate_session(resumable=False)
     await standin.wait_for_gateway_event(2, after=cursor)
-    handle = await standin.slash("probe", {"action": "hello"})
+    handle = await standin.slash(name="probe", options={"action": "hello"})
     await handle.response()
     assert standin.identify_count == 2
     assert standin.resume_count == 0
