@@ -444,3 +444,26 @@ def message_text(message: JSON) -> str:
 
     walk(list(message.get("components") or []))
     return "\n".join(p for p in parts if p)
+
+
+def describe_message(message: JSON, channel_name: str) -> str:
+    """One line for a transcript: where, who, flags, then the text and component labels."""
+    author = message["author"].get("global_name") or message["author"]["username"]
+    flags = int(message.get("flags") or 0)
+    tags = [t for bit, t in ((EPHEMERAL, "ephemeral"), (LOADING, "thinking")) if flags & bit]
+    labels: list[str] = []
+
+    def walk(components: list[JSON]) -> None:
+        for component in components:
+            if component.get("label"):
+                labels.append(str(component["label"]))
+            walk(list(component.get("components") or []))
+
+    walk(list(message.get("components") or []))
+    text = message_text(message).replace("\n", " / ")
+    parts = [f"#{channel_name}", f"{author}:", *(f"[{t}]" for t in tags), text]
+    if labels:
+        parts.append("[" + " | ".join(labels) + "]")
+    if message.get("attachments"):
+        parts.append("[files: " + ", ".join(a["filename"] for a in message["attachments"]) + "]")
+    return " ".join(p for p in parts if p)

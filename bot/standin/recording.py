@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ from typing import Any, Literal, TypeVar
 
 JSON = dict[str, Any]
 T = TypeVar("T")
+
+log = logging.getLogger(__name__)
 
 
 class StandInTimeout(TimeoutError):
@@ -106,6 +109,7 @@ class Recorder:
     message_log: list[MessageEvent] = field(default_factory=list)
     gateway_events_received: list[GatewayFrame] = field(default_factory=list)
     gateway_events_sent: list[GatewayFrame] = field(default_factory=list)
+    message_listeners: list[Callable[[MessageEvent], None]] = field(default_factory=list)
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     def cursor(self) -> Cursor:
@@ -128,6 +132,11 @@ class Recorder:
     def log_message(self, kind: MessageEventKind, message: JSON) -> None:
         event = MessageEvent(len(self.message_log), kind, copy.deepcopy(message), time.monotonic())
         self.message_log.append(event)
+        for listener in list(self.message_listeners):
+            try:
+                listener(event)
+            except Exception:
+                log.exception("message listener %r failed", listener)
         self.notify()
 
     def log_gateway(self, direction: Literal["received", "sent"], payload: JSON) -> None:

@@ -20,7 +20,7 @@ from bot.standin.commands import CommandStore
 from bot.standin.events import ScheduledEvents
 from bot.standin.gateway import Gateway
 from bot.standin.interactions import InteractionHandle, InteractionRecord, InteractionRegistry
-from bot.standin.messages import LOADING, MessageStore
+from bot.standin.messages import LOADING, MessageStore, describe_message
 from bot.standin.recording import (
     Cursor,
     GatewayFrame,
@@ -410,6 +410,24 @@ class DiscordStandIn:
     def allowed_mentions_for(self, message_id: int | str) -> Any:
         """The allowed_mentions the bot sent with this message (None if it sent none)."""
         return self.store.allowed_mentions.get(int(message_id))
+
+    def subscribe(self, listener: Callable[[MessageEvent], None]) -> Callable[[], None]:
+        """Call `listener` on every message create/edit/delete (rehearse mode prints them).
+
+        Returns a function that unsubscribes.
+        """
+        self.recorder.message_listeners.append(listener)
+        return lambda: self.recorder.message_listeners.remove(listener)
+
+    def describe(self, message: JSON) -> str:
+        """A one-line transcript entry: "#announce CCEI Companion: text [Button | Labels]"."""
+        channel = self.world.find_channel(int(message["channel_id"]))
+        if channel is None or channel.recipient_id is not None:
+            recipient = self.world.find_user(channel.recipient_id or 0) if channel else None
+            name = f"DM {recipient.username}" if recipient else str(message["channel_id"])
+        else:
+            name = channel.name
+        return describe_message(message, name)
 
     def dm_channel_id(self, user: UserRef) -> int | None:
         channel = self.world.dm_channels.get(self.world.user(user).id)

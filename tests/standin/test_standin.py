@@ -484,6 +484,22 @@ async def test_gateway_frames_are_zlib_stream_compressed(
     assert bot.ws.sequence >= 3
 
 
+async def test_presence_updates_are_recorded(bot: ProbeBot, standin: DiscordStandIn) -> None:
+    cursor = standin.cursor()
+    await bot.change_presence(activity=discord.Game("CCEI live"))
+    frame = await standin.wait_for_gateway_event(3, after=cursor)
+    assert frame.data["activities"][0]["name"] == "CCEI live"
+
+
+async def test_transcript_listener_sees_posts(bot: ProbeBot, standin: DiscordStandIn) -> None:
+    lines: list[str] = []
+    unsubscribe = standin.subscribe(lambda event: lines.append(standin.describe(event.message)))
+    handle = await standin.slash(name="probe", options={"action": "buttons"})
+    await handle.wait_original()
+    unsubscribe()
+    assert lines == ["#general CCEI Companion: choose [Press | Feedback]"]
+
+
 # ----------------------------------------------------------------------------- faults
 
 
