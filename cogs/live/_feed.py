@@ -8,6 +8,7 @@ for minutes: a :class:`FeedError` must never be read as "no videos".
 from __future__ import annotations
 
 import logging
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +21,7 @@ _ATOM = "{http://www.w3.org/2005/Atom}"
 _YT = "{http://www.youtube.com/xml/schemas/2015}"
 _TOMBSTONE = "{http://purl.org/atompub/tombstones/1.0}"
 _MAX_BYTES = 2 * 1024 * 1024
+_FRACTION = re.compile(r"(?<=\d\d:\d\d:\d\d)(\.\d+)")
 
 
 class FeedError(Exception):
@@ -50,13 +52,9 @@ class FeedDocument:
 def _time(text: str | None) -> datetime | None:
     if not text:
         return None
+    # YouTube writes nanoseconds ("...24.552394234+00:00"); Python takes at most microseconds.
+    text = _FRACTION.sub(lambda m: m.group(1)[:7], text)
     try:
-        # YouTube writes nanoseconds ("...24.552394234+00:00"); Python takes at most microseconds.
-        head, dot, rest = text.partition(".")
-        if dot:
-            digits = "".join(c for c in rest if c.isdigit())
-            zone = rest[len(digits) :]
-            text = f"{head}.{digits[:6]}{zone}"
         moment = datetime.fromisoformat(text)
     except ValueError:
         return None

@@ -94,9 +94,9 @@ class WebSubSubscriber:
         app = web.Application(client_max_size=_MAX_BODY)
         app.router.add_get(self._path, self._verify)
         app.router.add_post(self._path, self._notify)
-        self._runner = web.AppRunner(app, access_log=None)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         await self._runner.setup()
-        await web.TCPSite(self._runner, self._host, self._port, shutdown_timeout=1.0).start()
+        await web.TCPSite(self._runner, self._host, self._port).start()
         log.info("WebSub callback listening on %s:%s%s", self._host, self.bound_port, self._path)
 
     async def stop(self) -> None:

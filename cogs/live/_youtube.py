@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 VIDEO_PARTS = "snippet,liveStreamingDetails,contentDetails"
 MAX_IDS_PER_CALL = 50
 
-_KEY_IN_URL = re.compile(r"([?&]key=)[^&\s\"'<>]+")
+_KEY_IN_URL = re.compile(r"(\bkey=)[^&\s\"'<>]+")
 _HTML_TAG = re.compile(r"<[^>]+>")
 
 

@@ -1,0 +1,208 @@
+"""The YouTube stand-in answers in the shapes of the discovery document shipped with the client."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import googleapiclient
+import pytest
+
+from bot.ytstandin import DEFAULT_CHANNEL_ID, YouTubeStandIn
+
+DISCOVERY = json.loads(
+    (Path(googleapiclient.__file__).parent / "discovery_cache/documents/youtube.v3.json").read_text(
+        "utf-8"
+    )
+)
+SCHEMAS: dict[str, Any] = DISCOVERY["schemas"]
+_TYPES = {"string": str, "boolean": bool, "integer": int, "number": (int, float)}
+
+
+def check(value: Any, schema: dict[str, Any], path: str) -> None:
+    """Every key the stand-in sends exists in the schema with the declared type."""
+    if "$ref" in schema:
+        check(value, SCHEMAS[schema["$ref"]], path)
+        return
+    kind = schema.get("type")
+    if kind == "object":
+        assert isinstance(value, dict), path
+        properties = schema.get("properties", {})
+        extra = schema.get("additionalProperties")
+        for key, item in value.items():
+            if key in properties:
+                check(item, properties[key], f"{path}.{key}")
+            else:
+                assert extra is not None, f"{path}.{key} is not in the discovery document"
+                check(item, extra, f"{path}.{key}")
+    elif kind == "array":
+        assert isinstance(value, list), path
+        for index, item in enumerate(value):
+            check(item, schema["items"], f"{path}[{index}]")
+    elif kind in _TYPES:
+        assert isinstance(value, _TYPES[kind]), f"{path}: {value!r} is not {kind}"
+        if kind == "string" and schema.get("format") == "uint64":
+            assert value.isdigit(), path
+        if "enum" in schema:
+            assert value in schema["enum"], f"{path}: {value!r} not in {schema['enum']}"
+
+
+async def get(standin: YouTubeStandIn, resource: str, **params: str) -> tuple[int, Any]:
+    query = {"key": standin.api_key, **params}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"{standin.api_base}/youtube/v3/{resource}", params=query) as response,
+    ):
+        return response.status, await response.json()
+
+
+@pytest.fixture
+def world(standin: YouTubeStandIn) -> YouTubeStandIn:
+    now = standin.clock.now()
+    standin.schedule("upcoming001", "Soon", now + timedelta(minutes=30), premiere=True)
+    standin.go_live("live0000001", title="Live")
+    standin.set_viewers("live0000001", 77)
+    standin.go_live("ended000001", title="Ended")
+    standin.end("ended000001")
+    standin.upload("upload00001", "Upload")
+    return standin
+
+
+ALL_VIDEO_PARTS = "id,snippet,liveStreamingDetails,contentDetails,statistics,status"
+
+
+async def test_videos_list_matches_the_discovery_document(world: YouTubeStandIn) -> None:
+    ids = "upcoming001,live0000001,ended000001,upload00001"
+    status, body = await get(world, "videos", part=ALL_VIDEO_PARTS, id=ids)
+    assert status == 200
+    check(body, {"$ref": "VideoListResponse"}, "videos")
+    assert [item["id"] for item in body["items"]] == ids.split(",")
+    live = body["items"][1]["liveStreamingDetails"]
+    assert live["concurrentViewers"] == "77"
+    assert "activeLiveChatId" in live
+    assert "concurrentViewers" not in body["items"][2]["liveStreamingDetails"]
+    assert "liveStreamingDetails" not in body["items"][3]
+    assert [i["snippet"]["liveBroadcastContent"] for i in body["items"]] == [
+        "upcoming",
+        "live",
+        "none",
+        "none",
+    ]
+
+
+async def test_parts_are_honoured_and_missing_ids_are_absent(world: YouTubeStandIn) -> None:
+    status, body = await get(world, "videos", part="snippet", id="live0000001,nope")
+    assert status == 200
+    assert set(body["items"][0]) == {"kind", "etag", "id", "snippet"}
+    status, body = await get(world, "videos", part="snippet", id="nope")
+    assert body["items"] == []
+    assert body["pageInfo"]["totalResults"] == 0
+    status, body = await get(world, "videos", part="bogus", id="nope")
+    assert status == 400
+    assert body["error"]["errors"][0]["reason"] == "unknownPart"
+
+
+async def test_channels_and_playlist_items_match(world: YouTubeStandIn) -> None:
+    status, body = await get(
+        world, "channels", part="id,snippet,contentDetails", forHandle="@cceisay"
+    )
+    assert status == 200
+    check(body, {"$ref": "ChannelListResponse"}, "channels")
+    uploads = body["items"][0]["contentDetails"]["relatedPlaylists"]["uploads"]
+    status, body = await get(world, "channels", part="id", forHandle="@nobody")
+    assert status == 200
+    assert "items" not in body
+    status, body = await get(
+        world, "playlistItems", part="snippet,contentDetails", playlistId=uploads, maxResults="50"
+    )
+    assert status == 200
+    check(body, {"$ref": "PlaylistItemListResponse"}, "playlistItems")
+    assert len(body["items"]) == 4
+    status, body = await get(world, "playlistItems", part="snippet", playlistId="UUnope")
+    assert status == 404
+    assert body["error"]["errors"][0]["reason"] == "playlistNotFound"
+
+
+async def test_search_answers_but_is_counted(world: YouTubeStandIn) -> None:
+    status, body = await get(
+        world,
+        "search",
+        part="snippet",
+        channelId=DEFAULT_CHANNEL_ID,
+        eventType="live",
+        type="video",
+    )
+    assert status == 200
+    check(body, {"$ref": "SearchListResponse"}, "search")
+    assert [item["id"]["videoId"] for item in body["items"]] == ["live0000001"]
+    assert world.search_calls == 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "status", "reason"),
+    [
+        ("quotaExceeded", 403, "quotaExceeded"),
+        ("rateLimitExceeded", 403, "rateLimitExceeded"),
+        ("tooManyRequests", 429, "rateLimitExceeded"),
+        ("backendError", 500, "backendError"),
+        ("serviceUnavailable", 503, "backendError"),
+        ("badKey", 400, "badRequest"),
+        ("accessNotConfigured", 403, "accessNotConfigured"),
+    ],
+)
+async def test_google_error_bodies(
+    world: YouTubeStandIn, kind: str, status: int, reason: str
+) -> None:
+    world.fail_next("videos", kind)
+    got_status, body = await get(world, "videos", part="snippet", id="live0000001")
+    assert got_status == status
+    error = body["error"]
+    assert error["code"] == status
+    assert error["message"]
+    assert error["errors"][0]["reason"] == reason
+    if kind == "quotaExceeded":
+        assert error["errors"][0]["domain"] == "youtube.quota"
+    if kind == "badKey":
+        assert error["details"][0]["reason"] == "API_KEY_INVALID"
+    # One failure only: the next call succeeds, and both were counted.
+    assert (await get(world, "videos", part="snippet", id="live0000001"))[0] == 200
+    assert world.calls["videos.list"] == 2
+
+
+async def test_key_is_checked_and_quota_switch(world: YouTubeStandIn) -> None:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"{world.api_base}/youtube/v3/videos", params={"part": "id"}) as response,
+    ):
+        assert response.status == 403
+    world.exhaust_quota()
+    status, body = await get(world, "videos", part="id", id="x")
+    assert status == 403
+    assert body["error"]["errors"][0]["reason"] == "quotaExceeded"
+    world.restore_quota()
+    world.disable_api()
+    status, body = await get(world, "videos", part="id", id="x")
+    assert body["error"]["errors"][0]["reason"] == "accessNotConfigured"
+    world.enable_api()
+    assert (await get(world, "videos", part="id", id="x"))[0] == 200
+    assert world.calls["videos.list"] == 4
+
+
+async def test_deleted_videos_leave_api_and_feed(world: YouTubeStandIn) -> None:
+    world.delete("live0000001")
+    _, body = await get(world, "videos", part="id", id="live0000001")
+    assert body["items"] == []
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(
+            f"{world.feed_base}/feeds/videos.xml", params={"channel_id": DEFAULT_CHANNEL_ID}
+        ) as response,
+    ):
+        text = await response.text()
+    assert "live0000001" not in text
+    assert "upcoming001" in text
+    with pytest.raises(ValueError, match="unknown"):
+        world.fail_next("videos", "nonsense")
