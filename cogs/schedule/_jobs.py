@@ -103,7 +103,8 @@ TargetsProvider = Callable[[], Awaitable[Sequence[str]]]
 BoundaryCallback = Callable[[DayBoundary], Awaitable[None]]
 
 
-async def _default_targets() -> Sequence[str]:
+async def default_targets() -> Sequence[str]:
+    """Just the config's announce channel."""
     return (DEFAULT_TARGET,)
 
 
@@ -133,7 +134,7 @@ class ReminderScheduler:
         *,
         grace: timedelta,
         on_time: timedelta = DEFAULT_ON_TIME,
-        targets: TargetsProvider = _default_targets,
+        targets: TargetsProvider = default_targets,
         boundary: BoundaryCallback | None = None,
     ) -> None:
         self._scheduler = scheduler

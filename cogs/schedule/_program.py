@@ -8,6 +8,8 @@ fold), so every shift and comparison here happens on UTC instants.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -211,3 +213,18 @@ def rehearsal_origin(
     """
     first_due = min(s.start for s in sessions) - first_offset
     return first_due - timedelta(seconds=lead_seconds * speed)
+
+
+def program_fingerprint(config: Config) -> str:
+    """A digest of what decides reminder times (date, zone, session times, offsets).
+
+    Compared at start-up with the last one seen: a config edit bumps the schedule version.
+    Titles are left out on purpose, since a typo fix does not move any reminder.
+    """
+    data = {
+        "date": config.event.date.isoformat(),
+        "tz": config.event.timezone,
+        "program": [[p.id, p.start.isoformat(), p.end.isoformat()] for p in config.program],
+        "before": [int(b.total_seconds()) for b in config.reminders.before],
+    }
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
