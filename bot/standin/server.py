@@ -1,16 +1,15 @@
-"""`DiscordStandIn`: the aiohttp server tying world, gateway, REST routes and recording together."""
+"""`DiscordStandIn`: the aiohttp server tying world, gateway, REST routes and recording together.
 
-# The waiting API takes `timeout=` on purpose: tests read better than with asyncio.timeout.
-# ruff: noqa: ASYNC109
+Reading and waiting live in `observe.py`, user actions in `inject.py` (both mixed in here).
+"""
 
 from __future__ import annotations
 
 import contextlib
-import copy
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Literal
 
 import discord
 import yarl
@@ -19,23 +18,17 @@ from aiohttp import web
 from bot.standin.commands import CommandStore
 from bot.standin.events import ScheduledEvents
 from bot.standin.gateway import Gateway
-from bot.standin.interactions import InteractionHandle, InteractionRecord, InteractionRegistry
-from bot.standin.messages import LOADING, MessageStore, describe_message
-from bot.standin.recording import (
-    Cursor,
-    GatewayFrame,
-    MessageEvent,
-    RecordedRequest,
-    Recorder,
-    first_match,
-)
+from bot.standin.inject import Injection
+from bot.standin.interactions import InteractionRegistry
+from bot.standin.messages import MessageStore
+from bot.standin.observe import Observation
+from bot.standin.recording import Recorder
 from bot.standin.rest import API_PREFIX, RestServer
 from bot.standin.routes import CoreRoutes
 from bot.standin.world import (
     JSON,
     Overwrite,
     SnowflakeFactory,
-    StandInChannel,
     StandInUser,
     World,
     permission_bit,
@@ -51,7 +44,7 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class DiscordStandIn:
+class DiscordStandIn(Observation, Injection):
     """A local Discord (API v10) for the real discord.py client, over loopback.
 
     Options: `require_permissions` (answer 403 when the bot lacks a permission),
@@ -221,9 +214,6 @@ class DiscordStandIn:
         """How many bulk-overwrite (PUT) command syncs the bot made."""
         return self.command_store.bulk_overwrite_count
 
-    def _channel(self, channel: ChannelRef) -> StandInChannel:
-        return self.world.channel(channel)
-
     def dispatch(self, event: str, data: JSON) -> None:
         """Send a raw dispatch to the bot (kept for RESUME while disconnected)."""
         self.gateway.dispatch(event, data)
@@ -239,7 +229,7 @@ class DiscordStandIn:
 
     def delete_channel(self, channel_id: ChannelRef) -> None:
         """Remove a guild channel (CHANNEL_DELETE); later requests to it answer 404 10003."""
-        target = self._channel(channel_id)
+        target = self.world.channel(channel_id)
         assert target.guild_id is not None, "only guild channels can be deleted"
         del self.world.guild(target.guild_id).channels[target.id]
         self.world.deleted_channels.add(target.id)
@@ -258,7 +248,7 @@ class DiscordStandIn:
         target_type: Literal["role", "member"] | None = None,
     ) -> None:
         """Replace the overwrite for a role or member (type inferred from the id)."""
-        target = self._channel(channel_id)
+        target = self.world.channel(channel_id)
         assert target.guild_id is not None
         guild = self.world.guild(target.guild_id)
         kind = target_type or ("role" if target_id in guild.roles else "member")
@@ -268,7 +258,7 @@ class DiscordStandIn:
 
     def deny_bot_permission(self, channel_id: ChannelRef, perm_name: str | int) -> None:
         """Add a member overwrite denying the bot `perm_name` (e.g. "send_messages")."""
-        target = self._channel(channel_id)
+        target = self.world.channel(channel_id)
         bit = permission_bit(perm_name)
         existing = next(
             (ow for ow in target.overwrites if ow.type == 1 and ow.id == self.bot_user_id), None
@@ -324,240 +314,6 @@ class DiscordStandIn:
     def scheduled_events(self, guild_id: int | None = None) -> list[JSON]:
         return list(self.world.guild(guild_id or self.guild_id).scheduled_events.values())
 
-    # ================================================================== gateway
-    @property
-    def connected(self) -> bool:
-        return self.gateway.connected
-
-    @property
-    def identify_count(self) -> int:
-        return self.gateway.identify_count
-
-    @property
-    def resume_count(self) -> int:
-        return self.gateway.resume_count
-
-    async def wait_until_identified(self, timeout: float = 5.0) -> None:
-        await self.recorder.wait_until(
-            lambda: True if self.gateway.session is not None else None, timeout, lambda: "IDENTIFY"
-        )
-
-    async def wait_until_connected(self, timeout: float = 5.0) -> None:
-        """Wait for a live socket attached to a session (after IDENTIFY or RESUME)."""
-        await self.recorder.wait_until(
-            lambda: True if self.gateway.connected else None, timeout, lambda: "a gateway session"
-        )
-
-    async def drop_gateway(self, code: int = 4000) -> None:
-        await self.gateway.drop(code)
-
-    async def send_reconnect(self) -> None:
-        self.gateway.send_reconnect()
-
-    async def invalidate_session(self, resumable: bool = False) -> None:
-        self.gateway.invalidate_session(resumable)
-
-    async def gateway_barrier(self, timeout: float = 5.0) -> None:
-        """Return once the bot has read every dispatch sent so far.
-
-        Asks for a heartbeat (op 1); the client answers in order, after parsing earlier frames.
-        """
-        await self.wait_until_connected(timeout)
-        start = len(self.recorder.gateway_events_received)
-        self.gateway.request_heartbeat()
-        await self.recorder.wait_until(
-            lambda: first_match(self.recorder.gateway_events_received, start, lambda f: f.op == 1),
-            timeout,
-            lambda: "the heartbeat answering the barrier",
-        )
-
-    # ================================================================ recording
-    @property
-    def requests(self) -> list[RecordedRequest]:
-        return self.recorder.requests
-
-    @property
-    def message_log(self) -> list[MessageEvent]:
-        return self.recorder.message_log
-
-    @property
-    def gateway_events_received(self) -> list[GatewayFrame]:
-        return self.recorder.gateway_events_received
-
-    @property
-    def gateway_events_sent(self) -> list[GatewayFrame]:
-        return self.recorder.gateway_events_sent
-
-    @property
-    def internal_errors(self) -> list[str]:
-        """Exceptions inside stand-in handlers (answered 503); should stay empty."""
-        return self.rest.internal_errors
-
-    def unknown_requests(self) -> list[RecordedRequest]:
-        return [r for r in self.requests if r.route == "<unknown>"]
-
-    def cursor(self) -> Cursor:
-        return self.recorder.cursor()
-
-    def messages(self, channel: ChannelRef) -> list[JSON]:
-        """Current messages in a channel (edits applied, deleted ones gone), oldest first."""
-        return copy.deepcopy(self.store.in_channel(self._channel(channel).id))
-
-    def message(self, message_id: int | str) -> JSON | None:
-        found = self.store.get(int(message_id))
-        return copy.deepcopy(found) if found is not None else None
-
-    def allowed_mentions_for(self, message_id: int | str) -> Any:
-        """The allowed_mentions the bot sent with this message (None if it sent none)."""
-        return self.store.allowed_mentions.get(int(message_id))
-
-    def subscribe(self, listener: Callable[[MessageEvent], None]) -> Callable[[], None]:
-        """Call `listener` on every message create/edit/delete (rehearse mode prints them).
-
-        Returns a function that unsubscribes.
-        """
-        self.recorder.message_listeners.append(listener)
-        return lambda: self.recorder.message_listeners.remove(listener)
-
-    def describe(self, message: JSON) -> str:
-        """A one-line transcript entry: "#announce CCEI Companion: text [Button | Labels]"."""
-        channel = self.world.find_channel(int(message["channel_id"]))
-        if channel is None or channel.recipient_id is not None:
-            recipient = self.world.find_user(channel.recipient_id or 0) if channel else None
-            name = f"DM {recipient.username}" if recipient else str(message["channel_id"])
-        else:
-            name = channel.name
-        return describe_message(message, name)
-
-    def dm_channel_id(self, user: UserRef) -> int | None:
-        channel = self.world.dm_channels.get(self.world.user(user).id)
-        return channel.id if channel else None
-
-    async def wait_for_message(
-        self,
-        channel_id: ChannelRef | None = None,
-        *,
-        predicate: Callable[[JSON], bool] | None = None,
-        after: Cursor | None = None,
-        timeout: float = 5.0,
-    ) -> JSON:
-        """The first message posted after `after` (default: now) in the channel (id or seeded
-        name; None = any) matching `predicate`.
-
-        A deferred interaction reply counts as posted when its content arrives, not while loading.
-        """
-        start = (after or self.cursor()).messages
-        channel = channel_id
-        wanted = self._channel(channel).id if channel is not None else None
-
-        def check() -> JSON | None:
-            loading: set[int] = set()
-            for event in self.message_log[:start]:
-                if event.kind == "create" and event.message["flags"] & LOADING:
-                    loading.add(event.message_id)
-            for event in self.message_log[start:]:
-                message, mid = event.message, event.message_id
-                if event.kind == "create" and message["flags"] & LOADING:
-                    loading.add(mid)
-                    continue
-                posted = event.kind == "create" or (event.kind == "edit" and mid in loading)
-                loading.discard(mid)
-                if not posted or (wanted is not None and event.channel_id != wanted):
-                    continue
-                if predicate is None or predicate(message):
-                    return message
-            return None
-
-        return await self.recorder.wait_until(
-            check, timeout, lambda: f"a message in {channel or 'any channel'}{self._recent()}"
-        )
-
-    async def wait_for_edit(
-        self,
-        message_id: int | str,
-        predicate: Callable[[JSON], bool] | None = None,
-        *,
-        after: Cursor | None = None,
-        timeout: float = 5.0,
-    ) -> JSON:
-        start = (after or self.cursor()).messages
-
-        def matches(event: MessageEvent) -> bool:
-            return (
-                event.kind == "edit"
-                and event.message_id == int(message_id)
-                and (predicate is None or predicate(event.message))
-            )
-
-        found = await self.recorder.wait_until(
-            lambda: first_match(self.message_log, start, matches),
-            timeout,
-            lambda: f"an edit of message {message_id}",
-        )
-        return found.message
-
-    async def wait_for_request(
-        self,
-        method: str,
-        route: str,
-        predicate: Callable[[RecordedRequest], bool] | None = None,
-        *,
-        after: Cursor | None = None,
-        timeout: float = 5.0,
-    ) -> RecordedRequest:
-        """`route` is a template ("/channels/{channel_id}/messages") or a concrete path."""
-        start = (after or self.cursor()).requests
-
-        def matches(request: RecordedRequest) -> bool:
-            return (
-                request.method == method.upper()
-                and route in (request.route, request.path)
-                and (predicate is None or predicate(request))
-            )
-
-        return await self.recorder.wait_until(
-            lambda: first_match(self.requests, start, matches),
-            timeout,
-            lambda: f"{method} {route}; seen: {[str(r) for r in self.requests[start:]][-5:]}",
-        )
-
-    async def wait_for_gateway_event(
-        self,
-        op: int | None = None,
-        *,
-        event: str | None = None,
-        predicate: Callable[[GatewayFrame], bool] | None = None,
-        direction: Literal["received", "sent"] = "received",
-        after: Cursor | None = None,
-        timeout: float = 5.0,
-    ) -> GatewayFrame:
-        """A gateway frame from the bot ("received") or to it ("sent")."""
-        cursor = after or self.cursor()
-        frames = (
-            self.gateway_events_received if direction == "received" else self.gateway_events_sent
-        )
-        start = cursor.gateway_received if direction == "received" else cursor.gateway_sent
-
-        def matches(frame: GatewayFrame) -> bool:
-            return (
-                (op is None or frame.op == op)
-                and (event is None or frame.event == event)
-                and (predicate is None or predicate(frame))
-            )
-
-        return await self.recorder.wait_until(
-            lambda: first_match(frames, start, matches),
-            timeout,
-            lambda: f"gateway frame op={op} event={event} ({direction})",
-        )
-
-    def _recent(self) -> str:
-        recent = [
-            f"{e.kind} in {e.channel_id}: {e.message.get('content', '')[:60]!r}"
-            for e in self.message_log[-5:]
-        ]
-        return f"; recent message events: {recent}" if recent else "; no message events at all"
-
     # ================================================================== faults
     def fail_next(
         self,
@@ -579,149 +335,11 @@ class DiscordStandIn:
             method, route, status, retry_after=retry_after, code=code, message=message, times=times
         )
 
-    # =============================================================== injection
-    def _handle(self, record: InteractionRecord) -> InteractionHandle:
-        self.dispatch("INTERACTION_CREATE", record.payload)
-        return InteractionHandle(record, self.store, self.recorder)
+    async def drop_gateway(self, code: int = 4000) -> None:
+        await self.gateway.drop(code)
 
-    def _command_channel(self, channel: ChannelRef, guild: int | None) -> StandInChannel:
-        target = self._channel(channel)
-        if guild is None or target.guild_id == guild:
-            return target
-        # A guild was named but the channel is elsewhere: use that guild's first text channel.
-        return next(iter(self.world.guild(guild).channels.values()))
+    async def send_reconnect(self) -> None:
+        self.gateway.send_reconnect()
 
-    async def slash(
-        self,
-        user: UserRef = "member",
-        *,
-        name: str,
-        options: Mapping[str, Any] | None = None,
-        subcommand: str | None = None,
-        group: str | None = None,
-        locale: str | None = None,
-        channel: ChannelRef = "general",
-        guild: int | None = None,
-    ) -> InteractionHandle:
-        """`user` runs /name; option types come from the synced command, else from the values.
-
-        User, role and channel options accept seeded names ("member", "moderator", "qna").
-        `locale` defaults to the user's own (seeded: owner, moderator, member "ko"; others en-US).
-        """
-        await self.wait_until_identified()
-        record = self.interactions.command(
-            self.world.user(user),
-            self._command_channel(channel, guild),
-            name,
-            options or {},
-            subcommand=subcommand,
-            group=group,
-            locale=locale,
-        )
-        return self._handle(record)
-
-    async def autocomplete(
-        self,
-        user: UserRef = "member",
-        *,
-        name: str,
-        options: Mapping[str, Any],
-        focused: str,
-        subcommand: str | None = None,
-        group: str | None = None,
-        locale: str | None = None,
-        channel: ChannelRef = "general",
-        guild: int | None = None,
-    ) -> InteractionHandle:
-        """`user` types into option `focused`; `await handle.response()` gives the choices."""
-        await self.wait_until_identified()
-        record = self.interactions.command(
-            self.world.user(user),
-            self._command_channel(channel, guild),
-            name,
-            options,
-            subcommand=subcommand,
-            group=group,
-            locale=locale,
-            focused=focused,
-        )
-        return self._handle(record)
-
-    async def click(
-        self,
-        user: UserRef,
-        message: JSON | int | str,
-        custom_id: str,
-        *,
-        values: list[str] | None = None,
-        locale: str | None = None,
-    ) -> InteractionHandle:
-        """`user` presses a button (or picks `values` in a select) on a stored message.
-
-        The component type is read from the message; ValueError if it has no such component.
-        """
-        await self.wait_until_identified()
-        message_id = int(message["id"]) if isinstance(message, dict) else int(message)
-        current = self.store.require(message_id)
-        record = self.interactions.component(
-            self.world.user(user), current, custom_id, values, locale
-        )
-        return self._handle(record)
-
-    async def submit_modal(
-        self,
-        user: UserRef,
-        custom_id: str,
-        values: Mapping[str, Any],
-        *,
-        channel: ChannelRef | None = None,
-        locale: str | None = None,
-    ) -> InteractionHandle:
-        """`user` submits the modal the bot opened with `custom_id`.
-
-        `values` maps input custom_ids to text (or lists for selects). The payload mirrors the
-        modal's layout (action rows or labels); ValueError for unknown or empty required inputs.
-        """
-        await self.wait_until_identified()
-        record = self.interactions.modal_submit(
-            self.world.user(user),
-            custom_id,
-            values,
-            self._channel(channel) if channel is not None else None,
-            locale,
-        )
-        return self._handle(record)
-
-    async def inject_interaction(
-        self,
-        kind: int,
-        data: JSON,
-        *,
-        user: UserRef = "member",
-        channel: ChannelRef = "general",
-        locale: str | None = None,
-        message: JSON | None = None,
-    ) -> InteractionHandle:
-        """Any interaction type with hand-built `data`; the envelope is filled in."""
-        await self.wait_until_identified()
-        record = self.interactions.envelope(
-            kind, self.world.user(user), self._channel(channel), data, locale, message
-        )
-        return self._handle(record)
-
-    def inject_message(
-        self,
-        channel: ChannelRef,
-        author: UserRef = "member",
-        content: str = "",
-        **fields: Any,
-    ) -> JSON:
-        """A user posts a message (stored and dispatched as MESSAGE_CREATE)."""
-        target = self._channel(channel)
-        if (
-            target.guild_id is not None
-            and self.world.user(author).id not in self.world.guild(target.guild_id).members
-        ):
-            raise ValueError(f"{author!r} is not a member of the channel's guild")
-        body: JSON = {"content": content, **fields}
-        return copy.deepcopy(self.store.create(target, self.world.user(author), body))
+    async def invalidate_session(self, resumable: bool = False) -> None:
+        self.gateway.invalidate_session(resumable)
