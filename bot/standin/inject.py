@@ -25,6 +25,7 @@ class Injection:
     store: MessageStore
     interactions: InteractionRegistry
 
+    # Provided by DiscordStandIn and Observation; declared here for the type checker.
     def dispatch(self, event: str, data: JSON) -> None:
         raise NotImplementedError
 
