@@ -284,6 +284,7 @@ class YouTubeStandIn:
             description=video.description,
             published=video.published_at,
             updated=video.updated_at,
+            with_media=False,
         )
         body = push_xml(topic, self.hub_url, [entry], self.clock.now())
         return await self.hub.deliver(topic, body, signature=signature)

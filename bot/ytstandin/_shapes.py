@@ -204,8 +204,20 @@ def feed_entry_xml(
     description: str,
     published: datetime,
     updated: datetime,
+    with_media: bool = True,
 ) -> str:
+    """One Atom entry; the channel feed adds a media:group, hub notifications do not."""
     link = f"https://www.youtube.com/watch?v={video_id}"
+    media = (
+        "<media:group>"
+        f"<media:title>{escape(title)}</media:title>"
+        f'<media:content url="https://www.youtube.com/v/{escape(video_id)}?version=3" '
+        'type="application/x-shockwave-flash" width="640" height="390"/>'
+        f'<media:thumbnail url="https://i1.ytimg.com/vi/{escape(video_id)}/hqdefault.jpg" '
+        'width="480" height="360"/>'
+        f"<media:description>{escape(description)}</media:description>"
+        "</media:group>"
+    )
     return (
         "<entry>"
         f"<id>yt:video:{escape(video_id)}</id>"
@@ -217,15 +229,8 @@ def feed_entry_xml(
         f"<uri>https://www.youtube.com/channel/{escape(channel_id)}</uri></author>"
         f"<published>{published.astimezone(UTC).isoformat()}</published>"
         f"<updated>{updated.astimezone(UTC).isoformat()}</updated>"
-        "<media:group>"
-        f"<media:title>{escape(title)}</media:title>"
-        f'<media:content url="https://www.youtube.com/v/{escape(video_id)}?version=3" '
-        'type="application/x-shockwave-flash" width="640" height="390"/>'
-        f'<media:thumbnail url="https://i1.ytimg.com/vi/{escape(video_id)}/hqdefault.jpg" '
-        'width="480" height="360"/>'
-        f"<media:description>{escape(description)}</media:description>"
-        "</media:group>"
-        "</entry>"
+        + (media if with_media else "")
+        + "</entry>"
     )
 
 

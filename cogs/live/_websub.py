@@ -107,11 +107,18 @@ class WebSubSubscriber:
     # -- subscription -------------------------------------------------------------------------------
 
     def renew_due(self, now: datetime) -> bool:
-        if self._last_attempt is not None and now - self._last_attempt < RETRY_AFTER:
+        """Subscribe when not subscribed, renew at 80% of the lease, retry a failed attempt later."""
+        if (
+            self.verified_at is not None
+            and self._granted is not None
+            and now < self.verified_at + self._granted * 0.8
+        ):
             return False
-        if self.expires_at is None or self._granted is None or self.verified_at is None:
+        attempt = self._last_attempt
+        if attempt is None:
             return True
-        return now >= self.verified_at + self._granted * 0.8
+        answered = self.verified_at is not None and self.verified_at >= attempt
+        return answered or now - attempt >= RETRY_AFTER
 
     async def maintain(self, channel_id: str) -> None:
         """Subscribe, or renew before the lease ends. Failures are logged; the poll carries on."""

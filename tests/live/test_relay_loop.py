@@ -1,0 +1,229 @@
+"""The relay's own loop and WebSub, with event time compressed (ScaledClock) instead of long sleeps."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import time
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import aiohttp
+import pytest
+
+from bot.clock import ScaledClock
+from bot.config import YouTubeSection
+from bot.store import Store
+from bot.ytstandin import DEFAULT_CHANNEL_ID, YouTubeStandIn, topic_for
+from cogs.live._relay import LiveRelay
+from cogs.live._state import Phase
+from tests.live.conftest import T0, RecordingSink
+
+SPEED = 10.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def scaled() -> ScaledClock:
+    return ScaledClock(T0, speed=SPEED)
+
+
+@pytest.fixture
+async def fast_standin(scaled: ScaledClock) -> AsyncIterator[YouTubeStandIn]:
+    async with YouTubeStandIn(clock=scaled) as server:
+        yield server
+
+
+def relay_for(
+    standin: YouTubeStandIn,
+    store: Store,
+    sink: RecordingSink,
+    clock: ScaledClock,
+    youtube: YouTubeSection | None = None,
+) -> LiveRelay:
+    return LiveRelay(
+        youtube=youtube or YouTubeSection(channel="@CCEISAY"),
+        store=store,
+        clock=clock,
+        sink=sink,
+        api_key=standin.api_key,
+        api_base=standin.api_base,
+        feed_base=standin.feed_base,
+        websub_hub_url=standin.hub_url,
+        websub_host="127.0.0.1",
+        http_timeout=2.0,
+    )
+
+
+async def test_loop_detects_go_live_within_one_poll(
+    fast_standin: YouTubeStandIn, store: Store, scaled: ScaledClock
+) -> None:
+    sink = RecordingSink()
+    fast_standin.schedule("cceiLive001", "CCEI", scaled.now() + timedelta(minutes=20))
+    relay = relay_for(fast_standin, store, sink, scaled)
+    await relay.start()
+    try:
+        await sink.wait_for(lambda: "upcoming" in sink.names())
+        await asyncio.sleep(0.37)  # somewhere inside a poll interval
+        fast_standin.go_live("cceiLive001")
+        went_live = time.monotonic()
+        await sink.wait_for(lambda: "live" in sink.names())
+        latency = (sink.live_times[0] - went_live) * SPEED
+        # One poll interval (10 s of event time) plus generous slack for a loaded machine.
+        assert latency <= 10 + 3, latency
+        status = relay.status()
+        assert status.mode == "active"
+        assert status.next_poll is not None
+        assert status.last_success is not None
+    finally:
+        await relay.stop()
+    assert relay.status().mode == "stopped"
+    assert fast_standin.search_calls == 0
+    assert relay.ledger.used() == fast_standin.api_calls
+
+
+async def test_loop_survives_a_failing_poll(
+    fast_standin: YouTubeStandIn,
+    store: Store,
+    scaled: ScaledClock,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sink = RecordingSink()
+    fast_standin.go_live("cceiLive001")
+    relay = relay_for(fast_standin, store, sink, scaled)
+    original = relay._discover
+    failures = {"left": 2}
+
+    async def flaky(now: object) -> None:
+        if failures["left"]:
+            failures["left"] -= 1
+            raise RuntimeError("database is locked (test)")
+        await original(now)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(relay, "_discover", flaky)
+    with caplog.at_level(logging.ERROR):
+        await relay.start()
+        try:
+            await sink.wait_for(lambda: "live" in sink.names())
+        finally:
+            await relay.stop()
+    assert "poll failed" in caplog.text
+    assert failures["left"] == 0
+
+
+async def test_hint_wakes_an_idle_relay(
+    fast_standin: YouTubeStandIn, store: Store, scaled: ScaledClock
+) -> None:
+    sink = RecordingSink()
+    # Nothing in the feed, outside any window: the relay sleeps poll_idle (5 min = 30 s real).
+    relay = relay_for(fast_standin, store, sink, scaled)
+    await relay.start()
+    try:
+        await asyncio.sleep(0.3)
+        assert relay.status().mode == "idle"
+        fast_standin.go_live("unlisted001", title="Unlisted")  # not in the feed... yet
+        fast_standin.delete("unlisted001")
+        fast_standin.undelete("unlisted001")
+        relay.hint(["unlisted001"])
+        await sink.wait_for(lambda: "live" in sink.names(), within=3.0)
+    finally:
+        await relay.stop()
+
+
+async def test_websub_subscribe_verify_push_and_ignore_bad_signatures(
+    fast_standin: YouTubeStandIn, store: Store, scaled: ScaledClock
+) -> None:
+    sink = RecordingSink()
+    port = free_port()
+    youtube = YouTubeSection(
+        channel="@CCEISAY",
+        websub_callback_url=f"http://127.0.0.1:{port}/websub/youtube",
+        websub_port=port,
+    )
+    relay = relay_for(fast_standin, store, sink, scaled, youtube)
+    await relay.start()
+    try:
+        requests = await fast_standin.hub.wait_for_verifications(1)
+        assert requests[0].verified, requests[0].notes
+        assert requests[0].topic == topic_for(DEFAULT_CHANNEL_ID)
+        assert requests[0].secret  # signed pushes
+        assert relay.websub is not None
+        await sink.wait_for(lambda: relay.status().websub_expires_at is not None, within=2.0)
+        await asyncio.sleep(0.2)
+        assert relay.status().mode == "idle"
+
+        # A forged push: answered 2xx, ignored, no poll.
+        fast_standin.schedule("pushed00001", "Pushed", scaled.now() + timedelta(hours=5))
+        api_calls = fast_standin.api_calls
+        assert await fast_standin.push("pushed00001", signature="bad") == [202]
+        assert await fast_standin.push("pushed00001", signature="missing") == [202]
+        await asyncio.sleep(0.3)
+        assert relay.websub.rejected == 2
+        assert fast_standin.api_calls == api_calls
+        assert "pushed00001" not in relay.broadcasts
+
+        # A signed push wakes the relay at once; videos.list confirms the state.
+        assert await fast_standin.push("pushed00001") == [204]
+        await sink.wait_for(lambda: "upcoming" in sink.names(), within=3.0)
+        assert relay.broadcasts["pushed00001"].phase is Phase.UPCOMING
+        assert fast_standin.api_calls == api_calls + 1
+        # A deletion push is only a hint too: missing is not ended.
+        fast_standin.delete("pushed00001")
+        assert await fast_standin.push_deleted("pushed00001") == [204]
+        await asyncio.sleep(0.3)
+        assert relay.broadcasts["pushed00001"].phase is Phase.UPCOMING
+    finally:
+        await relay.stop()
+
+
+async def test_websub_lease_is_renewed_before_it_ends(
+    fast_standin: YouTubeStandIn, store: Store, scaled: ScaledClock
+) -> None:
+    fast_standin.hub.max_lease = timedelta(seconds=10)  # the hub grants 10 s of event time
+    port = free_port()
+    youtube = YouTubeSection(
+        channel="@CCEISAY",
+        websub_callback_url=f"http://127.0.0.1:{port}/hook",
+        websub_port=port,
+        poll_idle=timedelta(seconds=2),
+        poll_active=timedelta(seconds=2),
+    )
+    relay = relay_for(fast_standin, store, RecordingSink(), scaled, youtube)
+    await relay.start()
+    try:
+        # Renewal at 80% of the lease, i.e. about every 8 s of event time (0.8 s real).
+        requests = await fast_standin.hub.wait_for_verifications(3, within=8.0)
+        assert all(r.verified for r in requests)
+        assert fast_standin.hub.active(topic_for(DEFAULT_CHANNEL_ID))
+    finally:
+        await relay.stop()
+
+
+async def test_a_challenge_for_another_topic_is_refused(
+    fast_standin: YouTubeStandIn, store: Store, scaled: ScaledClock
+) -> None:
+    port = free_port()
+    youtube = YouTubeSection(
+        channel="@CCEISAY", websub_callback_url=f"http://127.0.0.1:{port}/cb", websub_port=port
+    )
+    relay = relay_for(fast_standin, store, RecordingSink(), scaled, youtube)
+    await relay.start()
+    try:
+        await fast_standin.hub.wait_for_verifications(1)
+        async with aiohttp.ClientSession() as session:
+            params = {
+                "hub.mode": "subscribe",
+                "hub.topic": topic_for("UCsomeoneElse00000000000"),
+                "hub.challenge": "abc",
+            }
+            async with session.get(f"http://127.0.0.1:{port}/cb", params=params) as response:
+                assert response.status == 404
+    finally:
+        await relay.stop()
