@@ -306,13 +306,13 @@ class MessageStore:
         self._dispatch_message("MESSAGE_UPDATE", channel, updated)
         return updated
 
-    def delete(self, message_id: int) -> None:
+    def delete(self, message_id: int, *, dispatch: bool = True) -> None:
         message = self.require(message_id)
         channel_id = int(message["channel_id"])
         del self._messages[int(message_id)]
         self._by_channel[channel_id].remove(int(message_id))
         self._recorder.log_message("delete", message)
-        if message["flags"] & EPHEMERAL:
+        if message["flags"] & EPHEMERAL or not dispatch:
             return
         channel = self._world.find_channel(channel_id)
         data: JSON = {"id": message["id"], "channel_id": message["channel_id"]}

@@ -58,9 +58,10 @@ KNOWN_DEVIATIONS: tuple[Deviation, ...] = (
     Deviation(
         "*",
         "*",
-        r"^request: .* at (recipient_id|attachments/\d+/id): \d+ is not",
+        r"^request: .* at (recipient_id|attachments/\d+/id|messages/\d+): \d+ is not",
         "discord.py sends some snowflakes as JSON integers (DM recipient_id, the index ids of new "
-        "attachments); Discord accepts them, the spec's SnowflakeType only allows strings.",
+        "attachments, bulk-delete message ids); Discord accepts them, the spec's SnowflakeType "
+        "only allows strings.",
     ),
     Deviation(
         "*",

@@ -45,18 +45,18 @@ class CoreRoutes:
         self.require_permissions = require_permissions
 
     # --------------------------------------------------------------- checks
-    def _bot_can(self, channel: StandInChannel, *names: str) -> bool:
+    def bot_can(self, channel: StandInChannel, *names: str) -> bool:
         if not self.require_permissions:
             return True
         needed = perms(*names)
         return self._world.channel_permissions(channel, self._world.bot_user.id) & needed == needed
 
-    def _channel(self, call: RestCall) -> StandInChannel:
+    def channel(self, call: RestCall) -> StandInChannel:
         channel_id = call.int_param("channel_id")
         channel = self._world.find_channel(channel_id)
         if channel is None or channel_id in self._world.deleted_channels:
             raise errors.unknown("Channel", errors.UNKNOWN_CHANNEL)
-        if channel.guild_id is not None and not self._bot_can(channel, "view_channel"):
+        if channel.guild_id is not None and not self.bot_can(channel, "view_channel"):
             raise errors.missing_access()
         return channel
 
@@ -120,10 +120,10 @@ class CoreRoutes:
 
     # --------------------------------------------------- channels, messages
     async def get_channel(self, call: RestCall) -> Any:
-        return self._world.channel_payload(self._channel(call))
+        return self._world.channel_payload(self.channel(call))
 
     async def create_message(self, call: RestCall) -> Any:
-        channel = self._channel(call)
+        channel = self.channel(call)
         if channel.type == DM_CHANNEL:
             assert channel.recipient_id is not None
             recipient = channel.recipient_id
@@ -133,15 +133,15 @@ class CoreRoutes:
             if recipient in self._world.closed_dms or no_mutual_guild:
                 raise errors.cannot_dm()
         else:
-            if not self._bot_can(channel, "view_channel", "send_messages"):
+            if not self.bot_can(channel, "view_channel", "send_messages"):
                 raise errors.missing_permissions()
-            if call.files and not self._bot_can(channel, "attach_files"):
+            if call.files and not self.bot_can(channel, "attach_files"):
                 raise errors.missing_permissions()
         return self._messages.create(channel, self._world.bot_user, call.body, call.files)
 
     async def list_messages(self, call: RestCall) -> Any:
-        channel = self._channel(call)
-        if not self._bot_can(channel, "read_message_history"):
+        channel = self.channel(call)
+        if not self.bot_can(channel, "read_message_history"):
             return []
         limit = max(1, min(100, int(call.query.get("limit", "50"))))
         newest_first = sorted(self._messages.in_channel(channel.id), key=lambda m: -int(m["id"]))
@@ -157,24 +157,24 @@ class CoreRoutes:
         return newest_first[:limit]
 
     async def get_message(self, call: RestCall) -> Any:
-        channel = self._channel(call)
+        channel = self.channel(call)
         return self._messages.require(call.int_param("message_id"), channel.id)
 
     async def edit_message(self, call: RestCall) -> Any:
-        channel = self._channel(call)
+        channel = self.channel(call)
         message = self._messages.require(call.int_param("message_id"), channel.id)
         if int(message["author"]["id"]) != self._world.bot_user.id:
             raise DiscordError(403, 50005, "Cannot edit a message authored by another user")
         return self._messages.edit(int(message["id"]), call.body, call.files)
 
     async def delete_message(self, call: RestCall) -> Any:
-        channel = self._channel(call)
+        channel = self.channel(call)
         message = self._messages.require(call.int_param("message_id"), channel.id)
         own = int(message["author"]["id"]) == self._world.bot_user.id
         if (
             not own
             and channel.guild_id is not None
-            and not self._bot_can(channel, "manage_messages")
+            and not self.bot_can(channel, "manage_messages")
         ):
             raise errors.missing_permissions()
         self._messages.delete(int(message["id"]))

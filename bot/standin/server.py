@@ -21,6 +21,7 @@ from bot.standin.gateway import Gateway
 from bot.standin.inject import Injection
 from bot.standin.interactions import InteractionRegistry
 from bot.standin.messages import MessageStore
+from bot.standin.moderation import Moderation
 from bot.standin.observe import Observation
 from bot.standin.recording import Recorder
 from bot.standin.rest import API_PREFIX, RestServer
@@ -104,6 +105,8 @@ class DiscordStandIn(Observation, Injection):
         )
         self._core.register(self.rest)
         self.command_store.register(self.rest)
+        self.moderation = Moderation(self.world, self._core, self.store, self.dispatch, clock)
+        self.moderation.register(self.rest)
         self.interactions.register(self.rest)
         ScheduledEvents(
             self.world,

@@ -68,6 +68,9 @@ BOT_PERMISSIONS = perms(
     "add_reactions",
     "use_external_emojis",
     "manage_roles",
+    "manage_messages",
+    "moderate_members",
+    "kick_members",
     "manage_events",
     "create_events",
 )
@@ -214,6 +217,7 @@ class StandInMember:
     roles: list[int]
     joined_at: datetime
     nick: str | None = None
+    communication_disabled_until: datetime | None = None
 
 
 @dataclass
@@ -466,7 +470,11 @@ class World:
             "mute": False,
             "pending": False,
             "flags": 0,
-            "communication_disabled_until": None,
+            "communication_disabled_until": (
+                iso(member.communication_disabled_until)
+                if member.communication_disabled_until
+                else None
+            ),
         }
         if with_user:
             data["user"] = self.user(user_id).payload()

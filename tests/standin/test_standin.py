@@ -76,6 +76,7 @@ class ProbeBot(commands.Bot):
         intents.members = True
         intents.guild_messages = True
         intents.guild_scheduled_events = True
+        intents.guild_reactions = True
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents,
@@ -610,6 +611,48 @@ async def test_role_add_and_remove(bot: ProbeBot, standin: DiscordStandIn) -> No
     assert bot_role is not None
     with pytest.raises(discord.Forbidden):
         await member.add_roles(bot_role)
+
+
+async def test_moderation_routes(bot: ProbeBot, standin: DiscordStandIn) -> None:
+    channel = _text_channel(bot, standin, "qna")
+    none = discord.AllowedMentions.none()
+    question = await channel.send("question", allowed_mentions=none)
+    async with channel.typing():
+        pass
+    await question.add_reaction("👍")
+    await question.pin()
+    stored = standin.message(question.id)
+    assert stored is not None
+    assert stored["pinned"] is True
+    assert stored["reactions"][0]["emoji"]["name"] == "👍"
+    assert stored["reactions"][0]["me"] is True
+    waiter = bot.loop.create_task(bot.wait_for("raw_reaction_add", timeout=5))
+    await standin.gateway_barrier()
+    standin.inject_reaction("member", question.id, "👍")
+    reaction: discord.RawReactionActionEvent = await waiter
+    assert reaction.user_id == standin.users["member"].id
+    assert standin.message(question.id)["reactions"][0]["count"] == 2  # type: ignore[index]
+    others = [await channel.send(f"spam {n}", allowed_mentions=none) for n in range(2)]
+    await channel.delete_messages(others)
+    assert [m["content"] for m in standin.messages("qna")] == ["question"]
+
+
+async def test_timeout_and_kick_follow_the_hierarchy(
+    bot: ProbeBot, standin: DiscordStandIn
+) -> None:
+    guild = _guild(bot, standin)
+    member = guild.get_member(standin.users["member"].id)
+    owner = guild.get_member(standin.users["owner"].id)
+    assert member is not None
+    assert owner is not None
+    await member.timeout(timedelta(minutes=10), reason="flood")
+    await standin.gateway_barrier()
+    assert member.is_timed_out()
+    with pytest.raises(discord.Forbidden):
+        await owner.timeout(timedelta(minutes=10))
+    await member.kick()
+    await standin.gateway_barrier()
+    assert guild.get_member(member.id) is None
 
 
 # ---------------------------------------------------------------------------- openapi
