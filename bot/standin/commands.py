@@ -46,6 +46,9 @@ class CommandStore:
         command.setdefault("description", "")
         command.setdefault("options", [])
         command.setdefault("default_member_permissions", None)
+        if command["default_member_permissions"] is not None:
+            # discord.py sends an integer; Discord stores and answers a string.
+            command["default_member_permissions"] = str(command["default_member_permissions"])
         command.setdefault("nsfw", False)
         command.setdefault("name_localizations", None)
         command.setdefault("description_localizations", None)

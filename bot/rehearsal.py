@@ -1,0 +1,163 @@
+"""``ccei-bot rehearse``: the real bot against the built-in Discord stand-in, the day compressed.
+
+Organisers see exactly what viewers will get, without a token: every message the bot posts (or edits)
+is printed with its event time. The program runs ``speed`` times faster than real time, starting a few
+real seconds before the first reminder is due.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sys
+import tempfile
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import TextIO
+
+from bot.clock import Clock, ScaledClock
+from bot.config import Config, DiscordSection
+from bot.core import CompanionBot
+from bot.lifecycle import build_services, start_bot, stop_bot
+from bot.settings import Secret, Settings
+from bot.standin import DiscordStandIn, MessageEvent
+
+log = logging.getLogger(__name__)
+
+#: Real seconds between starting the rehearsal and the first reminder.
+LEAD_SECONDS = 5.0
+#: Event time kept after the program ends, so the closing posts are seen.
+TAIL = timedelta(minutes=10)
+
+
+def standin_config(config: Config, standin: DiscordStandIn) -> Config:
+    """The same event, with the stand-in's server, channels and roles in ``[discord]``."""
+    section = DiscordSection(
+        guild_id=standin.guild_id,
+        announce_channel_id=standin.channels["announce"],
+        qna_channel_id=standin.channels["qna"],
+        audit_channel_id=standin.channels["audit"],
+        reminder_role_id=standin.roles["reminder"],
+        moderator_role_id=standin.roles["moderator"],
+        locale=config.discord.locale,
+        auto_answer_channel_ids=config.discord.auto_answer_channel_ids,
+        auto_answer_cooldown=config.discord.auto_answer_cooldown,
+    )
+    return config.model_copy(update={"discord": section})
+
+
+def standin_settings(standin: DiscordStandIn, base: Settings | None = None) -> Settings:
+    base = base or Settings()
+    return Settings(
+        discord_token=Secret(standin.token),
+        youtube_api_key=base.youtube_api_key,
+        discord_api_base=standin.rest_base,
+        discord_gateway_url=standin.gateway_url,
+        youtube_api_base=base.youtube_api_base,
+        youtube_feed_base=base.youtube_feed_base,
+        config_path=base.config_path,
+        data_dir=base.data_dir,
+    )
+
+
+@dataclass
+class StandInBot:
+    """A started bot connected to a stand-in; ``stop()`` shuts it down like SIGTERM would."""
+
+    bot: CompanionBot
+    task: asyncio.Task[None]
+    stopped: bool = field(default=False)
+
+    async def stop(self) -> None:
+        if not self.stopped:
+            self.stopped = True
+            await stop_bot(self.bot, self.task)
+
+
+async def start_against_standin(
+    standin: DiscordStandIn,
+    config: Config,
+    *,
+    data_dir: Path,
+    clock: Clock | None = None,
+    settings: Settings | None = None,
+    extensions: Sequence[str] | None = None,
+    ready_timeout: float = 10.0,
+) -> StandInBot:
+    """Build the services and start the real bot against ``standin``; returns once it is ready."""
+    services = await build_services(
+        config, settings or standin_settings(standin), clock=clock, data_dir=data_dir
+    )
+    bot, task = await start_bot(
+        services,
+        standin.token,
+        extensions=extensions,
+        guild_ready_timeout=0.05,
+        reidentify_delay=0.0,
+    )
+    ready = asyncio.ensure_future(bot.wait_until_ready())
+    done, _ = await asyncio.wait({ready, task}, timeout=ready_timeout, return_when="FIRST_COMPLETED")
+    if ready not in done:
+        ready.cancel()
+        await stop_bot(bot, task)
+        if task in done and task.exception() is not None:
+            raise RuntimeError("the bot stopped before it was ready") from task.exception()
+        raise TimeoutError("the bot did not become ready against the stand-in")
+    return StandInBot(bot, task)
+
+
+def rehearsal_clock(config: Config, speed: float) -> ScaledClock:
+    """Event time that reaches the first reminder ``LEAD_SECONDS`` real seconds from now."""
+    first_due = config.starts_at - max(config.reminders.before, default=timedelta(0))
+    return ScaledClock(first_due - timedelta(seconds=LEAD_SECONDS * speed), speed)
+
+
+@contextlib.asynccontextmanager
+async def _printing(standin: DiscordStandIn, clock: Clock, config: Config, out: TextIO) -> AsyncIterator[None]:
+    def show(event: MessageEvent) -> None:
+        if event.kind == "delete":
+            return
+        stamp = clock.now().astimezone(config.tz).strftime("%H:%M:%S")
+        marker = "" if event.kind == "create" else " (edited)"
+        out.write(f"[{stamp}]{marker} {standin.describe(event.message)}\n")
+        out.flush()
+
+    unsubscribe = standin.subscribe(show)
+    try:
+        yield
+    finally:
+        unsubscribe()
+
+
+async def rehearse(
+    config: Config,
+    *,
+    speed: float = 60.0,
+    duration: float | None = None,
+    out: TextIO = sys.stdout,
+    data_dir: Path | None = None,
+) -> int:
+    clock = rehearsal_clock(config, speed)
+    end = config.ends_at + TAIL
+    real_duration = duration if duration is not None else (end - clock.now()).total_seconds() / speed
+    out.write(
+        f"Rehearsal: {config.event.name.ko} at {speed:g}x speed against the local Discord stand-in "
+        f"(~{real_duration:.0f} s). Press Ctrl+C to stop.\n"
+    )
+    with contextlib.ExitStack() as stack:
+        directory = data_dir or Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        async with DiscordStandIn() as standin:
+            rehearsal = standin_config(config, standin)
+            async with _printing(standin, clock, rehearsal, out):
+                running = await start_against_standin(
+                    standin, rehearsal, data_dir=directory, clock=clock
+                )
+                try:
+                    await asyncio.sleep(real_duration)
+                finally:
+                    await running.stop()
+    out.write("Rehearsal finished.\n")
+    return 0

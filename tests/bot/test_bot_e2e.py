@@ -1,0 +1,83 @@
+"""The core path end to end: the real bot against the local Discord stand-in."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.rehearsal import StandInBot
+from bot.standin import DiscordStandIn, message_text
+from tests.conftest import Launcher
+
+
+@pytest.fixture
+async def running(launch: Launcher) -> StandInBot:
+    return await launch()
+
+
+async def test_about_in_korean_and_english(running: StandInBot, standin: DiscordStandIn) -> None:
+    ko = await (await standin.slash("member", name="about", locale="ko")).response()
+    text = message_text(ko["data"])
+    assert "2022 창조경제혁신센터 공동 오픈이노베이션" in text
+    assert "판교 창업존 기업지원허브 6층" in text
+    assert "<t:1671076800:F>" in text  # 2022-12-15 13:00 KST
+    assert "13:00~16:30 KST" in text
+    assert "https://www.youtube.com/@CCEISAY/live" in text
+
+    en = await (await standin.slash("member2", name="about", locale="en-US")).response()
+    text = message_text(en["data"])
+    assert "2022 CCEI Joint Open Innovation" in text
+    assert "6th floor" in text
+    assert "13:00-16:30 KST" in text
+
+
+async def test_commands_synced_with_korean_names(
+    running: StandInBot, standin: DiscordStandIn
+) -> None:
+    commands = {c["name"]: c for c in standin.commands}
+    assert {"about", "admin"} <= set(commands)
+    assert commands["about"]["name_localizations"]["ko"] == "행사정보"
+    admin = commands["admin"]
+    assert admin["default_member_permissions"] == str(1 << 5)  # Manage Server
+    assert admin.get("contexts") == [0] or admin.get("dm_permission") is False
+
+
+async def test_restart_with_unchanged_commands_does_not_sync(
+    launch: Launcher, standin: DiscordStandIn
+) -> None:
+    first = await launch()
+    assert standin.command_sync_count == 1
+    await first.stop()
+    await launch()
+    assert standin.command_sync_count == 1
+
+
+async def test_still_answers_after_the_gateway_drops_and_resumes(
+    running: StandInBot, standin: DiscordStandIn
+) -> None:
+    identifies = standin.identify_count
+    await standin.drop_gateway(code=4000)
+    await standin.wait_until_connected()
+    handle = await standin.slash("member", name="about", locale="en-US")
+    assert "CCEI" in message_text((await handle.response())["data"])
+    assert standin.resume_count >= 1
+    assert standin.identify_count == identifies
+
+
+async def test_admin_refused_for_ordinary_member_and_outsider(
+    running: StandInBot, standin: DiscordStandIn
+) -> None:
+    member = await standin.slash("member", name="admin", subcommand="status", locale="ko")
+    reply = await member.response()
+    assert member.ephemeral
+    assert "운영진" in message_text(reply["data"])
+
+    outsider = await standin.slash(
+        "outsider", name="admin", subcommand="status", guild=standin.other_guild_id, locale="en-US"
+    )
+    reply = await outsider.response()
+    assert outsider.ephemeral
+    assert "not the one running this event" in message_text(reply["data"])
+
+    moderator = await standin.slash("moderator", name="admin", subcommand="status", locale="en-US")
+    reply = await moderator.response()
+    assert "Bot status" in message_text(reply["data"])

@@ -1,0 +1,58 @@
+"""``ccei-bot run`` as a real process against the stand-in: READY, sync, /about, clean SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+from bot.standin import DiscordStandIn, message_text
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def test_run_reaches_ready_answers_and_stops_cleanly_on_sigterm(
+    standin: DiscordStandIn, tmp_path: Path
+) -> None:
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "CCEI_", "YOUTUBE_"))},
+        "DISCORD_TOKEN": standin.token,
+        "DISCORD_API_BASE": standin.rest_base,
+        "DISCORD_GATEWAY_URL": standin.gateway_url,
+        "TZ": "America/New_York",  # nothing may depend on the machine's zone
+    }
+    log_path = tmp_path / "bot.log"
+    with log_path.open("wb") as log:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            "--data-dir",
+            str(tmp_path / "data"),
+            cwd=tmp_path,
+            env=env,
+            stdout=log,
+            stderr=log,
+        )
+        try:
+            await standin.wait_for_request("PUT", "/applications/{application_id}/commands", timeout=30)
+            await standin.wait_until_identified(timeout=30)
+            handle = await standin.slash("member", name="about", locale="en-US")
+            reply = await handle.response(timeout=10)
+            assert "2022 CCEI Joint Open Innovation" in message_text(reply["data"])
+
+            process.send_signal(signal.SIGTERM)
+            # A hang guard, not a speed check: benchmarks/shutdown.py measures how long it takes.
+            code = await asyncio.wait_for(process.wait(), timeout=15)
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+    output = log_path.read_text("utf-8", errors="replace")
+    assert code == 0, output
+    assert "shut down cleanly" in output
+    assert "Traceback" not in output
+    assert standin.token not in output

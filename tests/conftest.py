@@ -1,0 +1,134 @@
+"""Shared fixtures: the local Discord stand-in and the real bot connected to it.
+
+Every end-to-end test that uses ``standin`` is also checked, on teardown, for what the bot sent: no
+request could ping @everyone/@here, users or an unintended role; nothing hit an unknown route; and,
+when Discord's OpenAPI spec is available, every request and answer matches it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import discord
+import pytest
+
+from bot.clock import Clock
+from bot.config import Config, default_config_path, load_config
+from bot.rehearsal import StandInBot, standin_config, start_against_standin
+from bot.settings import Settings
+from bot.standin import DiscordStandIn, RecordedRequest
+from bot.standin.openapi import load_validator
+
+MESSAGE_ROUTES = {
+    ("POST", "/channels/{channel_id}/messages"),
+    ("PATCH", "/channels/{channel_id}/messages/{message_id}"),
+    ("POST", "/interactions/{interaction_id}/{interaction_token}/callback"),
+    ("POST", "/webhooks/{application_id}/{interaction_token}"),
+    ("PATCH", "/webhooks/{application_id}/{interaction_token}/messages/@original"),
+    ("PATCH", "/webhooks/{application_id}/{interaction_token}/messages/{message_id}"),
+}
+
+
+def mention_problems(requests: list[RecordedRequest], allowed_roles: set[int]) -> list[str]:
+    """Every message the bot sent must carry allowed_mentions that ping nobody but allowed roles."""
+    problems = []
+    for request in requests:
+        if (request.method, request.route) not in MESSAGE_ROUTES or not isinstance(
+            request.json, dict
+        ):
+            continue
+        body = request.json
+        if request.route.endswith("/callback"):
+            body = body.get("data") or {}
+            if "content" not in body and "embeds" not in body and "components" not in body:
+                continue  # deferrals, modals, autocomplete choices: nothing that can ping
+        allowed = body.get("allowed_mentions")
+        if allowed is None:
+            problems.append(f"{request}: no allowed_mentions")
+            continue
+        parse = set(allowed.get("parse", []))
+        if parse:
+            problems.append(f"{request}: allowed_mentions.parse = {sorted(parse)}")
+        roles = {int(r) for r in allowed.get("roles", [])}
+        if not roles <= allowed_roles:
+            problems.append(f"{request}: may ping roles {sorted(roles - allowed_roles)}")
+        if allowed.get("users"):
+            problems.append(f"{request}: may ping users {allowed['users']}")
+    return problems
+
+
+@pytest.fixture
+async def standin() -> AsyncIterator[DiscordStandIn]:
+    base, gateway = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+    async with DiscordStandIn() as server:
+        yield server
+    discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = base, gateway
+    assert server.internal_errors == []
+    assert server.unknown_requests() == []
+    assert mention_problems(server.requests, {server.roles["reminder"]}) == []
+    validator = load_validator()
+    if validator is not None:
+        problems = [
+            problem
+            for request in server.requests
+            for problem in validator.validate(request, check_request=request.status < 400)
+        ]
+        assert problems == []
+
+
+@pytest.fixture
+def base_config() -> Config:
+    return load_config(default_config_path())
+
+
+@pytest.fixture
+def event_config(standin: DiscordStandIn, base_config: Config) -> Config:
+    """The shipped event with the stand-in's server, channels and roles."""
+    return standin_config(base_config, standin)
+
+
+Launcher = Callable[..., Awaitable[StandInBot]]
+
+
+@pytest.fixture
+async def launch(
+    standin: DiscordStandIn, event_config: Config, tmp_path: Path
+) -> AsyncIterator[Launcher]:
+    """Start the real bot against the stand-in: ``await launch(config=..., clock=...)``.
+
+    Calling it again on the same data dir after ``stop()`` is a restart.
+    """
+    running: list[StandInBot] = []
+
+    async def start(
+        *,
+        config: Config | None = None,
+        clock: Clock | None = None,
+        data_dir: Path | None = None,
+        settings: Settings | None = None,
+        extensions: list[str] | None = None,
+    ) -> StandInBot:
+        bot = await start_against_standin(
+            standin,
+            config or event_config,
+            data_dir=data_dir or tmp_path / "data",
+            clock=clock,
+            settings=settings,
+            extensions=extensions,
+        )
+        running.append(bot)
+        return bot
+
+    yield start
+    for bot in running:
+        await bot.stop()
+
+
+@pytest.fixture(autouse=True)
+def _quiet_discord_logs(caplog: pytest.LogCaptureFixture) -> Any:
+    caplog.set_level(logging.INFO)
+    logging.getLogger("discord").setLevel(logging.WARNING)
+    return None
