@@ -58,9 +58,9 @@ KNOWN_DEVIATIONS: tuple[Deviation, ...] = (
     Deviation(
         "*",
         "*",
-        r"^request: .* at (recipient_id|attachments/\d+/id|messages/\d+): \d+ is not",
+        r"^request: .* at (recipient_id|attachments/\d+/id|messages/\d+|(data/)?allowed_mentions/(roles|users)/\d+): \d+ is not",
         "discord.py sends some snowflakes as JSON integers (DM recipient_id, the index ids of new "
-        "attachments, bulk-delete message ids); Discord accepts them, the spec's SnowflakeType "
+        "attachments, bulk-delete message ids, allowed_mentions roles/users); Discord accepts them, the spec's SnowflakeType "
         "only allows strings.",
     ),
     Deviation(
