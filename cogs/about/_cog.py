@@ -51,7 +51,9 @@ class AboutCog(commands.Cog):
 
     @app_commands.command(
         name=locale_str("about", key="cmd.about.name"),
-        description=locale_str("When and where the event is, and where to watch", key="cmd.about.description"),
+        description=locale_str(
+            "When and where the event is, and where to watch", key="cmd.about.description"
+        ),
     )
     async def about(self, interaction: discord.Interaction[CompanionBot]) -> None:
         locale = locale_for(interaction.locale)
