@@ -44,6 +44,7 @@ ProgramTimes = Mapping[str, tuple[datetime, datetime]]
 """Effective (start, end) per program item id, aware datetimes; items not in it use the config times."""
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_]+)\}")
+_ANY_BRACED = re.compile(r"\{([^{}\s]+)\}")
 _WEEKDAYS_KO = "월화수목금토일"
 _WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -137,4 +138,4 @@ def render_answer(
 def unknown_placeholders(text: str, config: Config) -> set[str]:
     """Names in braces that would not be filled (to warn a moderator about a typo such as ``{strat}``)."""
     known = answer_values(config, "en")
-    return {name for name in _PLACEHOLDER.findall(text) if name not in known}
+    return {name for name in _ANY_BRACED.findall(text) if name not in known}

@@ -1,0 +1,54 @@
+"""Every text the FAQ feature shows exists in both languages with the same placeholders."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+from bot.i18n import Catalog, placeholders
+from cogs.faq._forms import FaqInvalid
+from cogs.faq._repo import FaqEntryExists, FaqEntryNotFound, FaqError
+from cogs.faq._service import AskRateLimited, FaqForbidden, QuestionNotFound
+
+ROOT = Path(__file__).resolve().parents[2]
+FAQ_CATALOG = ROOT / "bot" / "locales" / "faq.toml"
+COMMAND_NAME = re.compile(r"^[-_\w]{1,32}$")
+
+
+def test_faq_catalog_is_complete() -> None:
+    data = tomllib.loads(FAQ_CATALOG.read_text("utf-8"))
+    assert len(data) > 40
+    for key, value in data.items():
+        assert set(value) == {"ko", "en"}, key
+        assert placeholders(value["ko"]) == placeholders(value["en"]), key
+        if key.startswith("cmd.") and key.endswith(".name"):
+            for name in value.values():
+                assert COMMAND_NAME.match(name), (key, name)
+                assert name == name.lower(), (key, name)
+
+
+def test_error_keys_exist(catalog: Catalog) -> None:
+    errors: list[type[FaqError]] = [
+        FaqError,
+        FaqEntryExists,
+        FaqEntryNotFound,
+        FaqInvalid,
+        FaqForbidden,
+        AskRateLimited,
+        QuestionNotFound,
+    ]
+    for error in errors:
+        assert catalog.has(error.key), error.key
+    for key in ("ask.too_long", "ask.too_short"):
+        assert catalog.has(key)
+
+
+def test_keys_used_by_the_feature_exist(catalog: Catalog) -> None:
+    used: set[str] = set()
+    for path in (ROOT / "cogs" / "faq").glob("*.py"):
+        used.update(
+            re.findall(r"""["']((?:faq|ask|questions)\.[a-z_.]+)["']""", path.read_text("utf-8"))
+        )
+    assert "faq.no_match" in used
+    assert sorted(key for key in used if not catalog.has(key)) == []

@@ -1,0 +1,295 @@
+"""The service the cog sits on: /faq replies, did-you-mean, admin changes, auto-answer, /ask and votes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.clock import FrozenClock
+from bot.config import Config, FaqEntry
+from bot.i18n import Catalog
+from bot.store import Store
+from cogs.faq._answers import ProgramTimes
+from cogs.faq._forms import FaqForm, entry_from_form
+from cogs.faq._repo import FaqEntryExists, FaqRepo
+from cogs.faq._service import (
+    AskRateLimited,
+    AskTextRefused,
+    FaqForbidden,
+    FaqService,
+    QuestionNotFound,
+)
+from cogs.faq._text import ZWSP
+
+MOD = 1001
+VIEWER = 2002
+GUILD = 77
+
+
+async def test_confident_answer_in_each_language(service: FaqService) -> None:
+    ko = await service.answer("장소 어디에요", "ko")
+    assert ko.kind == "confident"
+    assert ko.entry_id == "venue"
+    assert "6층" in ko.text
+    assert "행사 장소가 어디인가요?" in ko.text
+    en = await service.answer("where is the venue", "en")
+    assert en.entry_id == "venue"
+    assert "6th floor" in en.text
+    assert "Where is the venue?" in en.text
+
+
+async def test_did_you_mean_buttons_answer(service: FaqService) -> None:
+    reply = await service.answer("삼성이랑 하는 프로그램", "ko")
+    assert reply.kind == "weak"
+    assert reply.text == service.t("faq.did_you_mean", "ko")
+    assert 1 < len(reply.choices) <= 3
+    assert all(1 <= len(choice.label) <= 80 for choice in reply.choices)
+    daegu = next(choice for choice in reply.choices if choice.entry_id == "daegu")
+    picked = await service.answer_entry(daegu.entry_id, "ko")
+    assert picked.kind == "confident"
+    assert "C-Lab 3.0" in picked.text
+    assert (await service.repo.top_used())[0] == ("daegu", 1)
+    gone = await service.answer_entry("no-such-entry", "en")
+    assert gone.kind == "none"
+
+
+async def test_no_match_lists_topics_and_is_logged(service: FaqService) -> None:
+    reply = await service.answer("주차 가능한가요?", "ko")
+    assert reply.kind == "none"
+    assert "주차 가능한가요?" in reply.text
+    assert "• 행사는 언제 열리나요?" in reply.text
+    assert len(reply.text) <= 2000
+    stats = await service.stats_text("ko")
+    assert "주차 가능한가요?" in stats
+
+
+async def test_answers_follow_a_delayed_program(
+    config: Config, repo: FaqRepo, clock: FrozenClock, catalog: Catalog
+) -> None:
+    delay = timedelta(minutes=30)
+
+    async def delayed() -> ProgramTimes:
+        return {
+            item.id: (config.at(item.start) + delay, config.at(item.end) + delay)
+            for item in config.program
+        }
+
+    service = FaqService(config, repo, clock, catalog.t, program_times=delayed)
+    await service.load()
+    reply = await service.answer("토크콘서트 몇시에 해요", "ko")
+    assert "14:30" in reply.text
+    assert "14:00" not in reply.text
+
+
+async def test_autocomplete_never_raises_and_respects_the_limit(service: FaqService) -> None:
+    assert len(service.suggest("", "ko")) <= 25
+    assert len(service.suggest("가" * 10_000, "en")) <= 25
+    assert service.suggest("생중계", "ko")[0].entry_id == "watch"
+
+
+def _form(answer_ko: str = "주차장은 없어요. 대중교통을 이용해 주세요.") -> FaqForm:
+    return FaqForm(
+        question_ko="주차할 수 있나요?",
+        question_en="Is there parking?",
+        answer_ko=answer_ko,
+        answer_en="There is no parking; please come by public transport.",
+        keywords="주차, 주차장, 차, parking, car",
+    )
+
+
+async def test_admin_changes_persist_across_a_restart(
+    tmp_path: Path, config: Config, clock: FrozenClock, catalog: Catalog
+) -> None:
+    store = await Store.open(tmp_path / "db")
+    try:
+        service = FaqService(config, FaqRepo(store), clock, catalog.t)
+        await service.load()
+        assert (await service.answer("주차장 있나요?", "ko")).kind == "none"
+
+        entry = entry_from_form("parking", _form())
+        assert await service.add_entry(entry, user_id=MOD, moderator=True) == []
+        reply = await service.answer("주차장 있나요?", "ko")
+        assert reply.entry_id == "parking"
+        edited = entry_from_form(
+            "parking", _form("주차는 {venue} 지하에서 {start}부터 돼요 {오타}")
+        )
+        assert await service.edit_entry(edited, user_id=MOD, moderator=True) == ["오타"]
+        await service.remove_entry("networking", user_id=MOD, moderator=True)
+    finally:
+        await store.close()
+
+    store = await Store.open(tmp_path / "db")
+    try:
+        restarted = FaqService(config, FaqRepo(store), clock, catalog.t)
+        await restarted.load()
+        reply = await restarted.answer("주차 되나요", "ko")
+        assert reply.entry_id == "parking"
+        assert "판교 창업존 기업지원허브 6층 지하에서 13:00부터" in reply.text
+        assert "networking" not in restarted.matcher
+        listing = restarted.list_text("en")
+        assert "`parking` Is there parking? (added by moderators)" in listing
+        assert "networking" in listing  # under "hidden config entries"
+        exported = restarted.export()
+        assert 'id = "parking"' in exported
+        assert 'id = "networking"' not in exported
+    finally:
+        await store.close()
+
+
+async def test_admin_is_refused_for_ordinary_members(service: FaqService) -> None:
+    entry = entry_from_form("parking", _form())
+    with pytest.raises(FaqForbidden):
+        await service.add_entry(entry, user_id=VIEWER, moderator=False)
+    with pytest.raises(FaqForbidden):
+        await service.edit_entry(entry, user_id=VIEWER, moderator=False)
+    with pytest.raises(FaqForbidden):
+        await service.remove_entry("venue", user_id=VIEWER, moderator=False)
+    question = await service.ask(
+        guild_id=GUILD, author_id=VIEWER, text="연사님 질문 있어요", locale="ko"
+    )
+    with pytest.raises(FaqForbidden):
+        await service.set_question_status(question.id, "hidden", user_id=VIEWER, moderator=False)
+    assert "parking" not in service.matcher
+    assert await service.repo.history() == []
+    assert service.t(FaqForbidden.key, "ko")
+
+
+async def test_adding_an_existing_id_is_refused(service: FaqService) -> None:
+    with pytest.raises(FaqEntryExists):
+        await service.add_entry(entry_from_form("venue", _form()), user_id=MOD, moderator=True)
+
+
+async def test_auto_answer_cooldown_and_rules(service: FaqService, clock: FrozenClock) -> None:
+    question = "행사 장소가 어디예요?"
+    first = await service.auto_answer(question, channel_id=42, author_is_bot=False)
+    assert first is not None
+    assert "6층" in first
+    assert await service.auto_answer(question, channel_id=42, author_is_bot=False) is None
+    clock.advance(timedelta(minutes=9))
+    assert await service.auto_answer("장소 어디인가요?", channel_id=42, author_is_bot=False) is None
+    # another entry is not on cooldown
+    assert await service.auto_answer("생중계 링크 어디서 봐요?", channel_id=42, author_is_bot=False)
+    clock.advance(timedelta(minutes=1))
+    assert await service.auto_answer(question, channel_id=42, author_is_bot=False) is not None
+    # never to bots, never outside configured channels, never to chatter or weak matches
+    clock.advance(timedelta(hours=1))
+    assert await service.auto_answer(question, channel_id=42, author_is_bot=True) is None
+    assert await service.auto_answer(question, channel_id=43, author_is_bot=False) is None
+    assert await service.auto_answer("장소 좋네요", channel_id=42, author_is_bot=False) is None
+    assert (
+        await service.auto_answer("삼성이랑 하는 프로그램은?", channel_id=42, author_is_bot=False)
+        is None
+    )
+    english = await service.auto_answer("Where is the venue?", channel_id=42, author_is_bot=False)
+    assert english is not None
+    assert "6th floor" in english
+
+
+async def test_auto_answer_is_off_by_default(
+    config: Config, repo: FaqRepo, clock: FrozenClock, catalog: Catalog
+) -> None:
+    assert config.discord.auto_answer_channel_ids == ()
+    service = FaqService(config, repo, clock, catalog.t)
+    await service.load()
+    assert (
+        await service.auto_answer("행사 장소가 어디예요?", channel_id=42, author_is_bot=False)
+        is None
+    )
+
+
+async def test_ask_vote_and_top_questions(service: FaqService, clock: FrozenClock) -> None:
+    older = await service.ask(
+        guild_id=GUILD, author_id=1, text="공공액셀러레이터의 역할은?", locale="ko"
+    )
+    clock.advance(timedelta(seconds=5))
+    newer = await service.ask(
+        guild_id=GUILD, author_id=2, text="What should startups prepare?", locale="en"
+    )
+    clock.advance(timedelta(seconds=5))
+    popular = await service.ask(
+        guild_id=GUILD, author_id=3, text="C-Lab 3.0은 언제 시작하나요?", locale="ko"
+    )
+
+    for voter in (10, 11):
+        assert (await service.vote(popular.id, voter)).added
+    repeat = await service.vote(popular.id, 10)
+    assert not repeat.added
+    assert service.vote_text(repeat, "ko") == service.t("ask.already_voted", "ko", votes=2)
+    await service.vote(newer.id, 12)
+    await service.vote(older.id, 13)
+    with pytest.raises(QuestionNotFound):
+        await service.vote(9999, 10)
+
+    top = await service.top_questions(GUILD)
+    assert [q.id for q in top] == [popular.id, older.id, newer.id]  # votes, then older first
+    text = service.questions_text(top, "en")
+    assert text.index("C-Lab 3.0") < text.index("공공액셀러레이터") < text.index("What should")
+    assert "👍 2" in text
+
+    hidden = await service.set_question_status(popular.id, "hidden", user_id=MOD, moderator=True)
+    assert service.status_text(hidden, "ko") == service.t(
+        "questions.marked_hidden", "ko", number=popular.id
+    )
+    assert [q.id for q in await service.top_questions(GUILD)] == [older.id, newer.id]
+    with pytest.raises(QuestionNotFound):
+        await service.set_question_status(9999, "answered", user_id=MOD, moderator=True)
+    assert service.questions_text([], "ko") == service.t("questions.empty", "ko")
+
+
+async def test_ask_is_rate_limited_and_length_checked(
+    service: FaqService, clock: FrozenClock
+) -> None:
+    await service.ask(guild_id=GUILD, author_id=VIEWER, text="첫 번째 질문입니다", locale="ko")
+    clock.advance(timedelta(seconds=15))
+    with pytest.raises(AskRateLimited) as limited:
+        await service.ask(guild_id=GUILD, author_id=VIEWER, text="두 번째 질문입니다", locale="ko")
+    assert limited.value.values == {"seconds": 45}
+    assert "45" in service.t(limited.value.key, "ko", **limited.value.values)
+    clock.advance(timedelta(seconds=45))
+    await service.ask(guild_id=GUILD, author_id=VIEWER, text="두 번째 질문입니다", locale="ko")
+    with pytest.raises(AskTextRefused) as too_long:
+        await service.ask(guild_id=GUILD, author_id=3, text="가" * 301, locale="ko")
+    assert too_long.value.key == "ask.too_long"
+    assert "300" in service.t(too_long.value.key, "en", **too_long.value.values)
+    with pytest.raises(AskTextRefused) as too_short:
+        await service.ask(guild_id=GUILD, author_id=3, text=" ? ", locale="ko")
+    assert too_short.value.key == "ask.too_short"
+
+
+async def test_mentions_in_questions_are_neutralised(service: FaqService) -> None:
+    question = await service.ask(
+        guild_id=GUILD,
+        author_id=VIEWER,
+        text="@everyone @here <@123456789012345678> <@&876543210987654321> 질문이요",
+        locale="ko",
+    )
+    post = service.question_post(question, "ko")
+    assert "@everyone" not in post
+    assert "@here" not in post
+    assert "<@123456789012345678>" not in post
+    assert "<@&876543210987654321>" not in post
+    assert f"@{ZWSP}everyone" in post
+    assert f"<@{VIEWER}>" in post  # the author is shown (the cog sends with AllowedMentions.none())
+    stored = await service.repo.question(question.id)
+    assert stored is not None
+    assert "@everyone" not in stored.text
+
+
+def test_entry_from_form_validates(config: Config) -> None:
+    from cogs.faq._forms import FaqInvalid, form_from_entry, parse_keywords
+
+    entry = entry_from_form(" Parking ", _form())
+    assert entry.id == "parking"
+    assert entry.keywords.ko == ("주차", "주차장", "차")
+    assert entry.keywords.en == ("parking", "car")
+    with pytest.raises(FaqInvalid):
+        entry_from_form("bad id!", _form())
+    with pytest.raises(FaqInvalid):
+        entry_from_form("parking", FaqForm("", "q", "a", "a", ""))
+    with pytest.raises(FaqInvalid):
+        entry_from_form("parking", _form("x" * 5000))
+    venue: FaqEntry = next(e for e in config.faq if e.id == "venue")
+    assert entry_from_form("venue", form_from_entry(venue)) == venue
+    assert parse_keywords("a, a,\n 생중계 ;b") == (("생중계",), ("a", "b"))
