@@ -40,9 +40,11 @@ __all__ = [
 
 MatchKind = Literal["confident", "weak", "none"]
 
-# Thresholds, chosen on the question table in tests/faq/test_matching_table.py (see docs/faq.md): correct
-# top answers there score 70-100 with a lead of 10+ points; misses and off-topic questions ("점심 메뉴
-# 뭐예요?") score under 40. Raising CONFIDENT_SCORE turns right answers into "did you mean"; lowering
+# Thresholds, chosen on the question table (tests/faq/question_table.py) and a set of unseen phrasings:
+# every right answer on the table scores 72-100 and leads the runner-up by 13+ points; genuinely ambiguous
+# questions ("삼성이랑 하는 프로그램": Daegu or the program?) tie within a few points; off-topic questions
+# ("점심 메뉴 뭐예요?") find no FAQ term at all. CONFIDENT_SCORE sits ten points under the lowest right
+# answer, so small wording changes do not turn answers into "did you mean"; raising it does, lowering
 # WEAK_SCORE makes "did you mean" offer unrelated entries.
 CONFIDENT_SCORE = 62.0
 """A top score at least this high (and a clear lead) answers directly."""
@@ -155,12 +157,6 @@ class FaqMatcher:
         self._fuzzy_terms = [fuzzy[key] for key in self._fuzzy_keys]
         self._partial_keys = [k for k in self._fuzzy_keys if len(k) >= _FUZZY_PARTIAL_MIN_LEN]
         self._partial_terms = [fuzzy[k] for k in self._partial_keys]
-        self._all_phrase_jamo: list[str] = []
-        self._phrase_owner: list[int] = []
-        for i, phrases in enumerate(self._phrases):
-            for phrase in phrases:
-                self._all_phrase_jamo.append(phrase.jamo)
-                self._phrase_owner.append(i)
         self._labels = {
             entry.id: {
                 "ko": _label(entry.question.ko),
@@ -181,14 +177,14 @@ class FaqMatcher:
     def match(self, text: str, locale: str = "ko") -> MatchResult:
         """Classify ``text`` as a confident match, a weak one (did you mean) or none.
 
-        ``locale`` is the asker's language; both languages are always searched (Korean viewers type
-        English words and the other way round), so it only breaks exact ties in favour of entries
-        whose question in that language matched.
+        ``locale`` is the asker's language. Both languages are always searched (Korean viewers type
+        English words and the other way round), so the score does not depend on it; it is part of the
+        signature so a future per-language tweak does not change callers.
         """
         text = text.strip()[:MAX_QUERY_CHARS]
         if text in self._index:  # an autocomplete choice carries the entry id itself
             return MatchResult("confident", (Candidate(text, 100.0),))
-        ranked = self._rank(text, locale, complete_last=False)
+        ranked = self._rank(text, complete_last=False)
         if not ranked:
             return MatchResult("none", ())
         best = ranked[0]
@@ -209,7 +205,7 @@ class FaqMatcher:
         prefix = prefix.strip()[:MAX_QUERY_CHARS]
         if not prefix:
             return [Suggestion(e.id, self._labels[e.id][lang], 0.0) for e in self.entries[:limit]]
-        ranked = self._rank(prefix, locale, complete_last=True)
+        ranked = self._rank(prefix, complete_last=True)
         return [
             Suggestion(c.entry_id, self._labels[c.entry_id][lang], c.score)
             for c in ranked[:limit]
@@ -221,7 +217,7 @@ class FaqMatcher:
 
     # -- scoring ------------------------------------------------------------------------------------
 
-    def _rank(self, text: str, locale: str, *, complete_last: bool) -> list[Candidate]:
+    def _rank(self, text: str, *, complete_last: bool) -> list[Candidate]:
         norm = normalize(text)
         if norm.empty:
             return []
@@ -321,18 +317,13 @@ class FaqMatcher:
         return found, unexplained
 
     def _phrase_similarity(self, query_jamo: str, entries: Iterable[int]) -> dict[int, float]:
-        wanted = set(entries)
+        """Best rapidfuzz token-set similarity (0-1) of the text to each given entry's phrases."""
         best: dict[int, float] = {}
-        for _, score, k in process.extract(
-            query_jamo,
-            self._all_phrase_jamo,
-            scorer=fuzz.token_set_ratio,
-            limit=None,
-            score_cutoff=50,
-        ):
-            owner = self._phrase_owner[k]
-            if owner in wanted and score / 100.0 > best.get(owner, 0.0):
-                best[owner] = score / 100.0
+        for i in entries:
+            top = 0.0
+            for phrase in self._phrases[i]:
+                top = max(top, fuzz.token_set_ratio(query_jamo, phrase.jamo, score_cutoff=50))
+            best[i] = top / 100.0
         return best
 
 

@@ -57,7 +57,7 @@ log = logging.getLogger(__name__)
 
 AUTO_ANSWER_MIN_SCORE = 85.0
 """Auto-answers speak unasked in a public channel, so they need more certainty than /faq
-(CONFIDENT_SCORE): on the question table every right answer of a plain question scores 85+."""
+(CONFIDENT_SCORE): 49 of the 56 table questions clear 85; the vaguer rest still work with /faq."""
 assert AUTO_ANSWER_MIN_SCORE >= CONFIDENT_SCORE
 BUTTON_LABEL_CHARS = 80
 """Discord's limit for a button label."""
