@@ -13,6 +13,7 @@ from cogs.schedule._program import (
     plan_delay,
     rehearsal_origin,
     shifts_from_changes,
+    wall_time_problems,
 )
 from tests.schedule.conftest import make_config
 
@@ -214,3 +215,19 @@ def test_rehearsal_origin_puts_first_reminder_a_few_seconds_ahead() -> None:
     sessions = effective_program(make_config())
     origin = rehearsal_origin(sessions, timedelta(minutes=30), speed=60, lead_seconds=5)
     assert origin == seoul(12, 25)
+
+
+def test_wall_times_skipped_or_repeated_by_dst_are_reported() -> None:
+    spring = make_config(
+        timezone="America/New_York",
+        date="2026-03-08",
+        program=[("a", "01:00", "02:30"), ("b", "03:00", "04:00")],
+    )
+    (problem,) = wall_time_problems(spring)
+    assert problem.startswith("program[0].end: 02:30 does not exist")
+    fall = make_config(
+        timezone="America/New_York", date="2026-11-01", program=[("a", "01:30", "03:00")]
+    )
+    (problem,) = wall_time_problems(fall)
+    assert "happens twice" in problem
+    assert wall_time_problems(make_config()) == []

@@ -1,0 +1,53 @@
+"""Nothing in the schedule depends on the machine's time zone: the same program, reminders and
+calendar come out under TZ=UTC, TZ=America/Los_Angeles and TZ=Asia/Seoul."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SCRIPT = """
+import time
+from datetime import UTC, datetime
+time.tzset()
+from cogs.schedule._ics import program_ics
+from cogs.schedule._program import effective_program, plan_delay
+from cogs.schedule._reminders import ReminderPlan
+from tests.schedule.conftest import make_config
+
+for zone, date in (("Asia/Seoul", "2022-12-15"), ("America/New_York", "2026-03-08"),
+                   ("America/New_York", "2026-11-01")):
+    config = make_config(timezone=zone, date=date,
+                         program=[("a", "00:30", "01:30"), ("b", "02:30", "03:30")])
+    sessions = effective_program(config)
+    plan = ReminderPlan.build(sessions, config.reminders.before, 1)
+    print([(r.job_id, r.due.isoformat()) for r in plan.reminders])
+    print([s.local_start.strftime("%H:%M %Z") for s in sessions])
+    delay = plan_delay(sessions, sessions[0].start, 45)
+    print(delay)
+    print(program_ics(config, sessions, now=datetime(2022, 1, 1, tzinfo=UTC)))
+"""
+
+
+def run_with_tz(tz: str) -> str:
+    env = {**os.environ, "TZ": tz, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        check=True,
+        timeout=60,
+    )
+    return result.stdout
+
+
+def test_same_output_whatever_the_machine_zone() -> None:
+    outputs = {tz: run_with_tz(tz) for tz in ("UTC", "America/Los_Angeles", "Asia/Seoul")}
+    assert len(set(outputs.values())) == 1, outputs
+    assert "reminder:a:1800:v1" in outputs["UTC"]
