@@ -123,3 +123,10 @@ def test_rebuilding_is_cheap(config: Config) -> None:
     started = time.perf_counter()
     FaqMatcher(config.faq)
     assert time.perf_counter() - started < 0.5
+
+
+def test_an_empty_faq_matches_nothing() -> None:
+    empty = FaqMatcher([])
+    assert empty.match("장소", "ko").kind == "none"
+    assert empty.suggest("", "ko") == []
+    assert empty.suggest("장소", "en") == []
