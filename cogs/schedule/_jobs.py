@@ -197,6 +197,8 @@ class ReminderScheduler:
                 elif decision.reason in _RECORDED_SKIPS:
                     await self._ledger.record_skip(target, reminder, decision.reason, now=now)
                     report.skipped.append((reminder, target, decision.reason))
+        if self._plan is not plan:  # superseded while recording skips
+            return report
         real_now = datetime.now(UTC)
         for reminder in plan.reminders:
             if reminder.key not in wanted:
