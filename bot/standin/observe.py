@@ -103,9 +103,9 @@ class Observation:
     def cursor(self) -> Cursor:
         return self.recorder.cursor()
 
-    def messages(self, channel: ChannelRef) -> list[JSON]:
+    def messages(self, channel_id: ChannelRef) -> list[JSON]:
         """Current messages in a channel (edits applied, deleted ones gone), oldest first."""
-        return copy.deepcopy(self.store.in_channel(self.world.channel(channel).id))
+        return copy.deepcopy(self.store.in_channel(self.world.channel(channel_id).id))
 
     def message(self, message_id: int | str) -> JSON | None:
         found = self.store.get(int(message_id))
