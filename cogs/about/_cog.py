@@ -16,6 +16,10 @@ if TYPE_CHECKING:
     from bot.services import Services
 
 
+#: /about posts publicly; one viewer may ask once per this many seconds so nobody can flood a channel.
+VIEWER_COOLDOWN_SECONDS = 15.0
+
+
 def about_embed(services: Services, locale: str) -> discord.Embed:
     config = services.config
     t = services.t
@@ -55,6 +59,7 @@ class AboutCog(commands.Cog):
             "When and where the event is, and where to watch", key="cmd.about.description"
         ),
     )
+    @app_commands.checks.cooldown(1, VIEWER_COOLDOWN_SECONDS, key=lambda i: i.user.id)
     async def about(self, interaction: discord.Interaction[CompanionBot]) -> None:
         locale = locale_for(interaction.locale)
         await interaction.response.send_message(

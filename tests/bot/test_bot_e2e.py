@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import discord
 import pytest
 
 from bot.rehearsal import StandInBot
@@ -81,3 +82,35 @@ async def test_admin_refused_for_ordinary_member_and_outsider(
     moderator = await standin.slash("moderator", name="admin", subcommand="status", locale="en-US")
     reply = await moderator.response()
     assert "Bot status" in message_text(reply["data"])
+
+
+async def test_viewer_cooldown_stops_one_user_flooding(
+    running: StandInBot, standin: DiscordStandIn
+) -> None:
+    first = await standin.slash("member", name="about", locale="en-US")
+    await first.response()
+    assert not first.ephemeral
+    second = await standin.slash("member", name="about", locale="ko")
+    reply = await second.response()
+    assert second.ephemeral
+    assert "잠시 후에 다시" in message_text(reply["data"])
+    other = await standin.slash("member2", name="about", locale="en-US")
+    await other.response()
+    assert not other.ephemeral  # the cooldown is per user
+
+
+async def test_rate_limited_send_is_retried_by_discord_py(
+    running: StandInBot, standin: DiscordStandIn
+) -> None:
+    standin.fail_next("POST", "/channels/{channel_id}/messages", status=429, retry_after=0.05)
+    channel = running.bot.get_channel(standin.channels["announce"])
+    assert channel is not None
+    cursor = standin.cursor()
+    await channel.send("hello", allowed_mentions=discord.AllowedMentions.none())  # type: ignore[union-attr]
+    sends = [
+        r
+        for r in standin.requests[cursor.requests :]
+        if r.method == "POST" and r.route == "/channels/{channel_id}/messages"
+    ]
+    assert [r.status for r in sends] == [429, 200]
+    assert [m["content"] for m in standin.messages("announce")] == ["hello"]

@@ -17,7 +17,11 @@ async def test_run_reaches_ready_answers_and_stops_cleanly_on_sigterm(
     standin: DiscordStandIn, tmp_path: Path
 ) -> None:
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "CCEI_", "YOUTUBE_"))},
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("DISCORD_", "CCEI_", "YOUTUBE_"))
+        },
         "DISCORD_TOKEN": standin.token,
         "DISCORD_API_BASE": standin.rest_base,
         "DISCORD_GATEWAY_URL": standin.gateway_url,
@@ -38,7 +42,9 @@ async def test_run_reaches_ready_answers_and_stops_cleanly_on_sigterm(
             stderr=log,
         )
         try:
-            await standin.wait_for_request("PUT", "/applications/{application_id}/commands", timeout=30)
+            await standin.wait_for_request(
+                "PUT", "/applications/{application_id}/commands", timeout=30
+            )
             await standin.wait_until_identified(timeout=30)
             handle = await standin.slash("member", name="about", locale="en-US")
             reply = await handle.response(timeout=10)
