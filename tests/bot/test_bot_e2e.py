@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import discord
 import pytest
 
@@ -114,3 +116,21 @@ async def test_rate_limited_send_is_retried_by_discord_py(
     ]
     assert [r.status for r in sends] == [429, 200]
     assert [m["content"] for m in standin.messages("announce")] == ["hello"]
+
+
+async def test_unexpected_errors_answer_with_an_error_id_and_log_the_traceback(
+    launch: Launcher, standin: DiscordStandIn, caplog: pytest.LogCaptureFixture
+) -> None:
+    await launch(extensions=["cogs.about", "cogs.admin", "tests.bot.boom_extension"])
+    handle = await standin.slash("member", name="boom", locale="ko")
+    text = message_text((await handle.response())["data"])
+    assert handle.ephemeral
+    match = re.search(r"`([0-9a-f]{8})`", text)
+    assert match, text
+    assert "운영진에게 오류 번호" in text
+    assert "kaboom" not in text
+    assert "Traceback" not in text
+    logged = [r for r in caplog.records if match.group(1) in r.getMessage()]
+    assert logged
+    assert logged[0].exc_info is not None
+    assert "kaboom" in str(logged[0].exc_info[1])
