@@ -10,6 +10,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
+import aiohttp
+import discord
+
 from bot.config import Config, ConfigError, format_duration, load_config
 from bot.settings import Settings
 from bot.timefmt import hhmm
@@ -139,7 +142,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             services = await build_services(config, settings, data_dir=data_dir)
             return await run_until_stopped(services, settings.discord_token.reveal())
 
-        return asyncio.run(_run())
+        try:
+            return asyncio.run(_run())
+        except discord.LoginFailure:
+            sys.stderr.write(
+                "ccei-bot run: Discord rejected DISCORD_TOKEN (401 Unauthorized); "
+                "copy the bot token again from the Developer Portal\n"
+            )
+            return EXIT_USAGE
+        except (aiohttp.ClientConnectionError, TimeoutError) as error:
+            sys.stderr.write(
+                f"ccei-bot run: cannot reach Discord at {settings.discord_api_base} "
+                f"({type(error).__name__}); check DISCORD_API_BASE and the network\n"
+            )
+            return 1
 
     config = _load(config_path)
     from bot.rehearsal import rehearse

@@ -68,6 +68,9 @@ class CompanionBot(commands.Bot):
             # Auto-answer reads viewers' messages: the only feature that needs message content.
             intents.guild_messages = True
             intents.message_content = True
+        # The bot never joins voice: discord.py's warnings about missing voice libraries are noise.
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
         super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,

@@ -85,3 +85,17 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     assert test_command in ci_lines
     # The README opens with the two commands, before anything else of substance.
     assert readme.index(install_and_run) < readme.index(test_command) < readme.index("---")
+
+
+def test_run_when_discord_is_unreachable_says_so_in_one_line(tmp_path: Path) -> None:
+    # Nothing listens on this port: a closed loopback port answers at once, no network involved.
+    result = run_cli(
+        "run",
+        "--data-dir",
+        str(tmp_path),
+        env={"DISCORD_TOKEN": "x", "DISCORD_API_BASE": "http://127.0.0.1:9/api/v10"},
+        cwd=tmp_path,
+    )
+    assert result.returncode == 1
+    assert "cannot reach Discord at http://127.0.0.1:9/api/v10" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -62,3 +62,25 @@ async def test_run_reaches_ready_answers_and_stops_cleanly_on_sigterm(
     assert "shut down cleanly" in output
     assert "Traceback" not in output
     assert standin.token not in output
+
+
+async def test_run_with_a_rejected_token_exits_2_in_one_line(
+    standin: DiscordStandIn, tmp_path: Path
+) -> None:
+    env = {
+        **os.environ,
+        "DISCORD_TOKEN": "not-the-right-token",
+        "DISCORD_API_BASE": standin.rest_base,
+        "DISCORD_GATEWAY_URL": standin.gateway_url,
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", "--data-dir", str(tmp_path / "data"),
+        cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    lines = stderr.decode().strip().splitlines()
+    assert process.returncode == 2
+    assert lines[-1].startswith("ccei-bot run: Discord rejected DISCORD_TOKEN")
+    assert "Traceback" not in stderr.decode()
+    assert "not-the-right-token" not in stderr.decode()
