@@ -99,7 +99,9 @@ async def start_against_standin(
         reidentify_delay=0.0,
     )
     ready = asyncio.ensure_future(bot.wait_until_ready())
-    done, _ = await asyncio.wait({ready, task}, timeout=ready_timeout, return_when="FIRST_COMPLETED")
+    done, _ = await asyncio.wait(
+        {ready, task}, timeout=ready_timeout, return_when="FIRST_COMPLETED"
+    )
     if ready not in done:
         ready.cancel()
         await stop_bot(bot, task)
@@ -116,7 +118,9 @@ def rehearsal_clock(config: Config, speed: float) -> ScaledClock:
 
 
 @contextlib.asynccontextmanager
-async def _printing(standin: DiscordStandIn, clock: Clock, config: Config, out: TextIO) -> AsyncIterator[None]:
+async def _printing(
+    standin: DiscordStandIn, clock: Clock, config: Config, out: TextIO
+) -> AsyncIterator[None]:
     def show(event: MessageEvent) -> None:
         if event.kind == "delete":
             return
@@ -142,7 +146,9 @@ async def rehearse(
 ) -> int:
     clock = rehearsal_clock(config, speed)
     end = config.ends_at + TAIL
-    real_duration = duration if duration is not None else (end - clock.now()).total_seconds() / speed
+    real_duration = (
+        duration if duration is not None else (end - clock.now()).total_seconds() / speed
+    )
     out.write(
         f"Rehearsal: {config.event.name.ko} at {speed:g}x speed against the local Discord stand-in "
         f"(~{real_duration:.0f} s). Press Ctrl+C to stop.\n"
