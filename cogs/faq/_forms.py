@@ -24,6 +24,7 @@ __all__ = [
     "QUESTION_TEXT_MAX_CHARS",
     "FaqForm",
     "FaqInvalid",
+    "check_entry_id",
     "entry_from_form",
     "form_from_entry",
     "format_keywords",
@@ -36,6 +37,8 @@ ANSWER_MAX_CHARS = 1500
 KEYWORDS_MAX_CHARS = 1000
 
 _SPLIT = re.compile(r"[,\n;、，]+")
+_ENTRY_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+"""The same rule as ``FaqEntry.id`` in bot/config.py."""
 
 
 class FaqInvalid(FaqError):
@@ -79,6 +82,16 @@ def form_from_entry(entry: FaqEntry) -> FaqForm:
         answer_en=entry.answer.en,
         keywords=format_keywords(entry),
     )
+
+
+def check_entry_id(text: str) -> str:
+    """The entry id a moderator typed, lowercased; :class:`FaqInvalid` before a form is opened."""
+    entry_id = text.strip().lower()
+    if not _ENTRY_ID.match(entry_id):
+        raise FaqInvalid(
+            problem=f"id {entry_id[:40]!r}: 1-32 lowercase letters, digits, '-' or '_'"
+        )
+    return entry_id
 
 
 def entry_from_form(entry_id: str, form: FaqForm) -> FaqEntry:

@@ -312,6 +312,15 @@ class FaqRepo:
         )
         return cursor.rowcount > 0
 
+    async def counts(self) -> tuple[int, int]:
+        """(unanswered questions not dismissed, open viewer questions) for the status page."""
+        async with self._db.execute(
+            "SELECT (SELECT COUNT(*) FROM faq_unanswered WHERE dismissed = 0),"
+            " (SELECT COUNT(*) FROM qna_question WHERE status = 'open')"
+        ) as cursor:
+            row = await cursor.fetchone()
+        return (0, 0) if row is None else (int(row[0]), int(row[1]))
+
     # -- viewer questions for the speakers ----------------------------------------------------------
 
     async def add_question(

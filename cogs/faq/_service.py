@@ -129,6 +129,9 @@ class FaqService:
         self.clock = clock
         self.t = t
         self._program_times = program_times
+        # Channels and cooldown follow the config (and its reloads) unless given explicitly.
+        self._channels_from_config = auto_answer_channel_ids is None
+        self._cooldown_from_config = auto_answer_cooldown is None
         self.auto_answer_channel_ids = frozenset(
             config.discord.auto_answer_channel_ids
             if auto_answer_channel_ids is None
@@ -148,6 +151,22 @@ class FaqService:
     def reconfigure(self, config: Config) -> None:
         """Use a reloaded config (call :meth:`load` afterwards)."""
         self.config = config
+        if self._channels_from_config:
+            self.auto_answer_channel_ids = frozenset(config.discord.auto_answer_channel_ids)
+        if self._cooldown_from_config:
+            self.cooldown.cooldown = config.discord.auto_answer_cooldown
+
+    async def status_fields(self, locale: str) -> list[tuple[str, str]]:
+        """One line for ``/admin status``: entries, unanswered questions, open viewer questions."""
+        unanswered, open_questions = await self.repo.counts()
+        value = self.t(
+            "faq.status.value",
+            locale,
+            entries=len(self.entries),
+            unanswered=unanswered,
+            questions=open_questions,
+        )
+        return [(self.t("faq.status.name", locale), value)]
 
     @property
     def entries(self) -> tuple[FaqEntry, ...]:

@@ -50,5 +50,6 @@ def test_keys_used_by_the_feature_exist(catalog: Catalog) -> None:
         used.update(
             re.findall(r"""["']((?:faq|ask|questions)\.[a-z_.]+)["']""", path.read_text("utf-8"))
         )
+    used = {key for key in used if not key.endswith(".toml")}  # file names, not keys
     assert "faq.no_match" in used
     assert sorted(key for key in used if not catalog.has(key)) == []

@@ -12,7 +12,14 @@ from bot.config import Config, FaqEntry
 from bot.i18n import Catalog
 from bot.store import Store
 from cogs.faq._answers import ProgramTimes
-from cogs.faq._forms import FaqForm, entry_from_form
+from cogs.faq._forms import (
+    FaqForm,
+    FaqInvalid,
+    check_entry_id,
+    entry_from_form,
+    form_from_entry,
+    parse_keywords,
+)
 from cogs.faq._repo import FaqEntryExists, FaqRepo
 from cogs.faq._service import (
     AskRateLimited,
@@ -23,6 +30,9 @@ from cogs.faq._service import (
 )
 from cogs.faq._text import ZWSP
 
+# The imports above stay at module level on purpose: the bot unloads its extensions on close, which
+# drops cogs.faq.* from sys.modules, so an import inside a test after an end-to-end test would get a
+# second FaqInvalid class that pytest.raises does not recognise.
 MOD = 1001
 VIEWER = 2002
 GUILD = 77
@@ -199,6 +209,32 @@ async def test_auto_answer_is_off_by_default(
     )
 
 
+async def test_reconfigure_follows_the_auto_answer_settings(
+    config: Config, repo: FaqRepo, clock: FrozenClock, catalog: Catalog
+) -> None:
+    service = FaqService(config, repo, clock, catalog.t)
+    discord = config.discord.model_copy(
+        update={"auto_answer_channel_ids": (42,), "auto_answer_cooldown": timedelta(minutes=2)}
+    )
+    service.reconfigure(config.model_copy(update={"discord": discord}))
+    await service.load()
+    assert service.auto_answer_channel_ids == frozenset({42})
+    assert service.cooldown.cooldown == timedelta(minutes=2)
+    explicit = FaqService(config, repo, clock, catalog.t, auto_answer_channel_ids=[7])
+    explicit.reconfigure(config.model_copy(update={"discord": discord}))
+    assert explicit.auto_answer_channel_ids == frozenset({7})  # given explicitly: kept
+
+
+async def test_status_fields_count_entries_unanswered_and_open_questions(
+    service: FaqService,
+) -> None:
+    await service.answer("주차 가능한가요?", "ko")
+    await service.ask(guild_id=GUILD, author_id=1, text="What comes next?", locale="en")
+    [(name, value)] = await service.status_fields("en")
+    assert name == "FAQ"
+    assert value == "27 entries · 1 unanswered · 1 open viewer questions"
+
+
 async def test_ask_vote_and_top_questions(service: FaqService, clock: FrozenClock) -> None:
     older = await service.ask(
         guild_id=GUILD, author_id=1, text="공공액셀러레이터의 역할은?", locale="ko"
@@ -277,9 +313,14 @@ async def test_mentions_in_questions_are_neutralised(service: FaqService) -> Non
     assert "@everyone" not in stored.text
 
 
-def test_entry_from_form_validates(config: Config) -> None:
-    from cogs.faq._forms import FaqInvalid, form_from_entry, parse_keywords
+def test_entry_ids_are_checked_before_the_form_opens() -> None:
+    assert check_entry_id(" Parking ") == "parking"
+    for bad in ("", "bad id!", "-lead", "x" * 33, "주차"):
+        with pytest.raises(FaqInvalid):
+            check_entry_id(bad)
 
+
+def test_entry_from_form_validates(config: Config) -> None:
     entry = entry_from_form(" Parking ", _form())
     assert entry.id == "parking"
     assert entry.keywords.ko == ("주차", "주차장", "차")

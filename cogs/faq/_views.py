@@ -1,0 +1,188 @@
+"""Buttons viewers press: "did you mean" picks and Q&A votes, plus the error plumbing for components.
+
+Both buttons are :class:`discord.ui.DynamicItem`\\s: their state lives in the custom id (``faq:pick:<entry
+id>``, ``qna:vote:<question number>``), so they keep working after a restart once the cog registers them
+with ``bot.add_dynamic_items``. discord.py builds them itself, so they reach the FAQ service through
+``services.features["faq"]`` rather than a constructor.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+
+from bot.errors import UserError
+from bot.i18n import locale_for
+from bot.mentions import NO_MENTIONS
+
+from ._repo import FaqError, Question
+from ._service import FaqChoice, FaqService
+
+if TYPE_CHECKING:
+    from bot.core import CompanionBot
+
+log = logging.getLogger(__name__)
+
+FEATURE = "faq"
+"""The key of the FAQ service in ``services.features``."""
+
+
+def faq_service(interaction: discord.Interaction[CompanionBot]) -> FaqService:
+    service = interaction.client.services.features.get(FEATURE)
+    if not isinstance(service, FaqService):
+        raise RuntimeError("the FAQ feature is not loaded")
+    return service
+
+
+class ComponentError(app_commands.AppCommandError):
+    """An unexpected error in a button or form, carried to the tree's handler (which logs an id)."""
+
+    def __init__(self, original: Exception) -> None:
+        super().__init__(repr(original))
+        self.original = original
+
+
+@contextlib.contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn the service's refusals into :class:`UserError`, which the tree shows to the user."""
+    try:
+        yield
+    except FaqError as error:
+        raise UserError(error.key, **error.values) from error
+
+
+async def report_error(interaction: discord.Interaction[CompanionBot], error: Exception) -> None:
+    """Answer a failed button press or form the way the tree answers a failed command."""
+    if isinstance(error, FaqError):
+        error = UserError(error.key, **error.values)
+    if not isinstance(error, app_commands.AppCommandError):
+        error = ComponentError(error)
+    await interaction.client.tree.on_error(interaction, error)
+
+
+# -- "did you mean" --------------------------------------------------------------------------------
+
+
+class PickButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=r"faq:pick:(?P<entry_id>[a-z0-9][a-z0-9_-]{0,31})",
+):
+    """One "did you mean" choice; pressing it turns the message into that entry's answer."""
+
+    def __init__(self, entry_id: str, label: str = "?") -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label[:80],
+                style=discord.ButtonStyle.primary,
+                custom_id=f"faq:pick:{entry_id}",
+            )
+        )
+        self.entry_id = entry_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> PickButton:
+        label = item.label if isinstance(item, discord.ui.Button) else None
+        return cls(match["entry_id"], label or "?")
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        try:
+            service = faq_service(interaction)
+            reply = await service.answer_entry(self.entry_id, locale_for(interaction.locale))
+            await interaction.response.edit_message(
+                content=reply.text, view=None, allowed_mentions=NO_MENTIONS
+            )
+        except Exception as error:  # noqa: BLE001 - shown to the user with an error id and logged
+            await report_error(interaction, error)
+
+
+def pick_view(choices: Iterable[FaqChoice]) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    for choice in choices:
+        view.add_item(PickButton(choice.entry_id, choice.label))
+    return view
+
+
+# -- Q&A votes -------------------------------------------------------------------------------------
+
+
+class VoteButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=r"qna:vote:(?P<question_id>[0-9]{1,19})",
+):
+    """The 👍 under a viewer question: one vote per person, the label shows the count."""
+
+    def __init__(self, question_id: int, label: str, *, disabled: bool = False) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"qna:vote:{question_id}",
+                disabled=disabled,
+            )
+        )
+        self.question_id = question_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> VoteButton:
+        label = item.label if isinstance(item, discord.ui.Button) else None
+        return cls(int(match["question_id"]), label or "👍")
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        try:
+            await self._vote(interaction)
+        except Exception as error:  # noqa: BLE001 - shown to the user with an error id and logged
+            await report_error(interaction, error)
+
+    async def _vote(self, interaction: discord.Interaction[CompanionBot]) -> None:
+        service = faq_service(interaction)
+        locale = locale_for(interaction.locale)
+        with user_errors():
+            result = await service.vote(self.question_id, interaction.user.id)
+        text = service.vote_text(result, locale)
+        if not result.added or self.view is None:
+            await interaction.response.send_message(
+                text, ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
+            return
+        settings = await interaction.client.services.guild(interaction.guild_id or 0)
+        self.item.label = service.vote_label(result.votes, settings.locale)
+        await interaction.response.edit_message(view=self.view, allowed_mentions=NO_MENTIONS)
+        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+
+def question_message(
+    service: FaqService, question: Question, locale: str
+) -> tuple[str, discord.ui.View | None]:
+    """The Q&A channel post for ``question`` in its current status: content and buttons.
+
+    Open: the question with a live vote button. Answered: marked, the vote count kept but frozen.
+    Hidden: only a note that moderators hid it (the text stays in the database for the record).
+    """
+    post = service.question_post(question, locale)
+    label = service.vote_label(question.votes, locale)
+    view = discord.ui.View(timeout=None)
+    if question.status == "hidden":
+        return service.t("questions.post_hidden", locale), None
+    if question.status == "answered":
+        view.add_item(VoteButton(question.id, label, disabled=True))
+        return f"{post}\n{service.t('questions.post_answered', locale)}", view
+    view.add_item(VoteButton(question.id, label))
+    return post, view

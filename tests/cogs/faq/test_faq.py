@@ -1,0 +1,214 @@
+"""/faq end to end: the question table through the real bot, autocomplete, "did you mean", no match,
+cooldown and the error-id message."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from bot.config import Config
+from bot.rehearsal import StandInBot
+from bot.standin import DiscordStandIn, message_text
+from tests.faq.question_table import QUESTION_TABLE
+
+from .conftest import add_viewers, ask_faq, button_ids, buttons
+
+MIN_ACCURACY = 0.90
+
+
+async def test_question_table_through_the_bot_in_korean_and_english(
+    running: StandInBot, standin: DiscordStandIn, event_config: Config
+) -> None:
+    """Every table question, each from its own viewer (so the per-user cooldown never interferes)."""
+    entries = {entry.id: entry for entry in event_config.faq}
+    viewers = add_viewers(standin, len(QUESTION_TABLE))
+    misses = []
+    for viewer, row in zip(viewers, QUESTION_TABLE, strict=True):
+        locale = "ko" if row.locale == "ko" else "en-US"
+        handle, text = await ask_faq(standin, viewer, row.question, locale)
+        heading = entries[row.expected].question.get(row.locale)
+        correct = (
+            not handle.ephemeral
+            and heading in text
+            and all(fact in text for fact in row.facts)
+            and "{" not in text  # every placeholder filled
+        )
+        if not correct:
+            misses.append((row.question, row.expected, text[:120]))
+    assert sum(row.locale == "ko" for row in QUESTION_TABLE) >= 20
+    assert sum(row.locale == "en" for row in QUESTION_TABLE) >= 10
+    accuracy = 1 - len(misses) / len(QUESTION_TABLE)
+    assert accuracy >= MIN_ACCURACY, misses
+
+
+async def test_answers_come_in_the_askers_language(
+    running: StandInBot, standin: DiscordStandIn
+) -> None:
+    _, korean = await ask_faq(standin, "member", "장소가 어디예요?", "ko")
+    assert "행사 장소가 어디인가요?" in korean
+    assert "6층" in korean
+    _, english = await ask_faq(standin, "member2", "장소가 어디예요?", "en-US")
+    assert "Where is the venue?" in english
+    assert "6th floor" in english
+
+
+@pytest.mark.parametrize(
+    ("typed", "locale", "expected"),
+    [
+        ("", "ko", None),
+        ("생중", "ko", "watch"),
+        ("stre", "en-US", "watch"),
+        ("where is the venue " * 300, "en-US", None),
+        ("가" * 5000, "ko", None),
+    ],
+    ids=["empty", "korean", "english", "very-long", "very-long-korean"],
+)
+async def test_autocomplete_stays_within_discords_limits(
+    running: StandInBot, standin: DiscordStandIn, typed: str, locale: str, expected: str | None
+) -> None:
+    handle = await standin.autocomplete(
+        "member", name="faq", options={"question": typed}, focused="question", locale=locale
+    )
+    await handle.response()
+    choices = handle.choices
+    assert choices is not None
+    assert len(choices) <= 25
+    for choice in choices:
+        assert 1 <= len(choice["name"]) <= 100
+        assert 1 <= len(choice["value"]) <= 100
+    if typed == "":
+        assert len(choices) == 25  # the first entries, as a menu
+    if expected is not None:
+        assert choices[0]["value"] == expected
+        label = "온라인으로 어디서 볼 수 있나요?" if locale == "ko" else "How can I watch online?"
+        assert choices[0]["name"] == label
+
+
+async def test_an_autocomplete_choice_answers_that_entry(
+    running: StandInBot, standin: DiscordStandIn
+) -> None:
+    handle, text = await ask_faq(standin, "member2", "watch", "en-US")  # the choice's value
+    assert not handle.ephemeral
+    assert "youtube.com" in text
+
+
+async def test_did_you_mean_buttons_answer_with_the_picked_entry(
+    running: StandInBot, standin: DiscordStandIn
+) -> None:
+    handle, text = await ask_faq(standin, "member", "삼성이랑 하는 프로그램", "ko")
+    assert handle.ephemeral
+    assert "혹시 이 중에 있나요?" in text
+    offered = button_ids(handle.original)
+    assert 2 <= len(offered) <= 3
+    assert "faq:pick:daegu" in offered
+    assert all(1 <= len(b["label"]) <= 80 for b in buttons(handle.original))
+
+    click = await standin.click("member", handle.original, "faq:pick:daegu", locale="ko")
+    reply = await click.response()
+    assert reply["type"] == 7  # the "did you mean" message turns into the answer
+    answer = message_text(reply["data"])
+    assert "C-Lab 3.0" in answer
+    assert "삼성전자" in answer
+    assert button_ids(handle.original) == []
+    assert (await running.bot.services.features["faq"].repo.top_used())[0] == ("daegu", 1)
+
+
+async def test_no_match_lists_the_topics_and_is_recorded(
+    running: StandInBot, standin: DiscordStandIn
+) -> None:
+    handle, korean = await ask_faq(standin, "member", "주차 가능한가요?", "ko")
+    assert handle.ephemeral
+    assert "'주차 가능한가요?'에 맞는 답을 아직 찾지 못했어요" in korean
+    assert "• 행사는 언제 열리나요?" in korean
+    assert "• 행사 장소가 어디인가요?" in korean
+
+    handle, english = await ask_faq(standin, "member2", "Is there parking?", "en-US")
+    assert handle.ephemeral
+    assert "You can ask about:" in english
+    assert "• When is the event?" in english
+
+    stats = await standin.slash(
+        "moderator", name="admin", group="faq", subcommand="stats", locale="en-US"
+    )
+    text = message_text((await stats.response())["data"])
+    assert "주차 가능한가요?" in text
+    assert "Is there parking?" in text
+
+
+async def test_one_viewer_cannot_make_the_bot_spam(
+    running: StandInBot, standin: DiscordStandIn
+) -> None:
+    for _ in range(5):
+        handle, _text = await ask_faq(standin, "member", "장소가 어디예요?", "ko")
+        assert not handle.ephemeral
+    handle, text = await ask_faq(standin, "member", "장소가 어디예요?", "ko")
+    assert handle.ephemeral
+    assert "잠시 후에 다시 해 주세요" in text
+    other, _text = await ask_faq(standin, "member2", "장소가 어디예요?", "en-US")
+    assert not other.ephemeral  # the limit is per user
+
+
+async def test_an_error_in_the_cog_shows_an_error_id_not_a_traceback(
+    running: StandInBot, standin: DiscordStandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = running.bot.services.features["faq"]
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("database on fire")
+
+    weak, _text = await ask_faq(standin, "member", "삼성이랑 하는 프로그램", "ko")
+    monkeypatch.setattr(service, "answer", broken)
+    handle, text = await ask_faq(standin, "member2", "Where is it held?", "en-US")
+    assert handle.ephemeral
+    assert "Something went wrong. Please tell a moderator the error id `" in text
+    assert "database on fire" not in text
+    assert "Traceback" not in text
+
+    # A button that fails answers the same way.
+    monkeypatch.setattr(service, "answer_entry", broken)
+    click = await standin.click("member", weak.original, "faq:pick:daegu", locale="ko")
+    reply = await click.response()
+    assert click.ephemeral
+    assert "오류 번호" in message_text(reply["data"])
+
+
+async def test_commands_are_synced_with_korean_names(
+    running: StandInBot, standin: DiscordStandIn
+) -> None:
+    commands = {c["name"]: c for c in standin.commands}
+    assert commands["faq"]["name_localizations"]["ko"] == "질문"
+    assert commands["faq"]["options"][0]["name_localizations"]["ko"] == "내용"
+    assert commands["faq"]["options"][0]["autocomplete"] is True
+    assert commands["ask"]["name_localizations"]["ko"] == "연사질문"
+    admin = {o["name"]: o for o in commands["admin"]["options"]}
+    assert admin["faq"]["name_localizations"]["ko"] == "자주묻는질문"
+    assert {o["name"] for o in admin["faq"]["options"]} == {
+        "add",
+        "edit",
+        "remove",
+        "list",
+        "export",
+        "stats",
+    }
+    assert admin["questions"]["name_localizations"]["ko"] == "청중질문"
+
+
+async def test_answers_follow_the_schedules_delays(
+    running: StandInBot, standin: DiscordStandIn, event_config: Config
+) -> None:
+    """The schedule feature's effective times are read at answer time, when it is running."""
+    delay = timedelta(minutes=30)
+
+    class DelayedSchedule:
+        async def program_times(self) -> dict[str, tuple[datetime, datetime]]:
+            return {
+                item.id: (event_config.at(item.start) + delay, event_config.at(item.end) + delay)
+                for item in event_config.program
+            }
+
+    _, before = await ask_faq(standin, "member", "토크콘서트 몇시에 해요", "ko")
+    assert "14:00" in before
+    running.bot.services.features["schedule"] = DelayedSchedule()
+    _, after = await ask_faq(standin, "member", "토크콘서트 몇시에 해요", "ko")
+    assert "14:30" in after
