@@ -103,11 +103,20 @@ class CompanionBot(commands.Bot):
         await self.sync_commands_if_changed()
 
     async def add_cog(self, cog: commands.Cog, /, **kwargs: Any) -> None:
-        """Add a cog; the app commands it lists in ``admin_commands`` move under ``/admin``."""
+        """Add a cog; the app commands it lists in ``admin_commands`` go under ``/admin``.
+
+        They are taken out of the cog's own list before discord.py adds it, so an admin subcommand
+        may share its name with a viewer command (``/faq`` and ``/admin faq``).
+        """
+        admin = [getattr(cog, attribute) for attribute in getattr(cog, "admin_commands", ())]
+        if admin:
+            cog.__cog_app_commands__ = [
+                command
+                for command in cog.__cog_app_commands__
+                if not any(command is moved for moved in admin)
+            ]
         await super().add_cog(cog, **kwargs)
-        for attribute in getattr(cog, "admin_commands", ()):
-            command = getattr(cog, attribute)
-            self.tree.remove_command(command.name)
+        for command in admin:
             self.admin_group.add_command(command)
 
     async def remove_cog(self, name: str, /, **kwargs: Any) -> commands.Cog | None:

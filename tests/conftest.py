@@ -31,6 +31,9 @@ MESSAGE_ROUTES = {
     ("PATCH", "/webhooks/{application_id}/{interaction_token}/messages/{message_id}"),
 }
 
+#: Interaction callback types that carry a message (4 reply, 7 update); the others cannot ping.
+MESSAGE_CALLBACKS = {4, 7}
+
 
 def mention_problems(requests: list[RecordedRequest], allowed_roles: set[int]) -> list[str]:
     """Every message the bot sent must carry allowed_mentions that ping nobody but allowed roles."""
@@ -42,9 +45,9 @@ def mention_problems(requests: list[RecordedRequest], allowed_roles: set[int]) -
             continue
         body = request.json
         if request.route.endswith("/callback"):
-            body = body.get("data") or {}
-            if "content" not in body and "embeds" not in body and "components" not in body:
+            if body.get("type") not in MESSAGE_CALLBACKS:
                 continue  # deferrals, modals, autocomplete choices: nothing that can ping
+            body = body.get("data") or {}
         allowed = body.get("allowed_mentions")
         if allowed is None:
             problems.append(f"{request}: no allowed_mentions")

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 async def setup(bot: CompanionBot) -> None:
     service = build_service(bot.services)
-    # The moderator cog first: its group is also named "faq", and the core moves it under /admin
-    # (removing the top-level name) only after adding it; the viewer /faq must come after that.
+    # Viewer commands and moderator commands share one service; the core moves the moderator
+    # cog's group under /admin (as /admin faq), beside the viewer /faq.
     await bot.add_cog(FaqAdminCog(bot, service))
     await bot.add_cog(FaqCog(bot, service))
