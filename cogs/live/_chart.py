@@ -49,7 +49,10 @@ def viewers_chart(samples: Sequence[ViewerSample], tz: tzinfo, *, zone_label: st
             fontsize=9,
         )
         axes.set_ylim(bottom=0, top=max(counts) * 1.15 + 1)
-        axes.xaxis.set_major_locator(MultipleLocator(_tick_step(times[-1] - times[0])))
+        # An explicit range: with one sample matplotlib would widen it to years of ticks.
+        right = max(times[-1], times[0] + 60)
+        axes.set_xlim(times[0], right)
+        axes.xaxis.set_major_locator(MultipleLocator(_tick_step(right - times[0])))
     axes.xaxis.set_major_formatter(
         FuncFormatter(lambda x, _pos: datetime.fromtimestamp(x, tz).strftime("%H:%M"))
     )

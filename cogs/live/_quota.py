@@ -131,6 +131,29 @@ def wants_active(
     return any(now - UPCOMING_STALE <= start <= now + UPCOMING_SOON for start in upcoming_starts)
 
 
+def api_urgent(
+    now: datetime,
+    *,
+    window: EventWindow | None,
+    live: bool,
+    unchecked: bool,
+    upcoming_starts: list[datetime],
+) -> bool:
+    """Whether videos.list is worth a unit at every fast poll, not just once per poll_idle.
+
+    Fast polls read the free feed; the paid call only follows them while an answer could change what
+    Discord sees soon: something is live, a new id has never been checked, or an upcoming broadcast
+    starts within the hour (or before the event window closes, while it is on). A broadcast scheduled
+    for another day is checked at the idle rate even inside the window.
+    """
+    if live or unchecked:
+        return True
+    horizon = now + UPCOMING_SOON
+    if window is not None and window.contains(now):
+        horizon = max(horizon, window.closes)
+    return any(now - UPCOMING_STALE <= start <= horizon for start in upcoming_starts)
+
+
 def backoff_delay(
     failures: int,
     *,

@@ -36,6 +36,7 @@ from cogs.live._quota import (
     UPCOMING_SOON,
     UPCOMING_STALE,
     EventWindow,
+    api_urgent,
     backoff_delay,
     can_spend,
     next_interval,
@@ -226,6 +227,7 @@ class LiveRelay:
         self._fatal_retry_at: datetime | None = None
         self._feed_failures = 0
         self._last_playlist_read: datetime | None = None
+        self._last_videos_check: datetime | None = None
         self._last_tick: datetime | None = None
         self._last_success: datetime | None = None
         self._last_feed_success: datetime | None = None
@@ -386,14 +388,28 @@ class LiveRelay:
         base = min(timedelta(seconds=1), self.youtube.poll_active)
         return backoff_delay(max(1, self._failures), base=base, cap=cap, rand=self._rand)
 
-    def _active(self, now: datetime) -> bool:
-        live = any(b.phase is Phase.LIVE for b in self.broadcasts.values())
-        starts = [
+    def _upcoming_starts(self) -> list[datetime]:
+        return [
             b.scheduled_start
             for b in self.broadcasts.values()
             if b.phase is Phase.UPCOMING and b.scheduled_start is not None
         ]
-        return wants_active(now, window=self.window, live=live, upcoming_starts=starts)
+
+    def _active(self, now: datetime) -> bool:
+        live = any(b.phase is Phase.LIVE for b in self.broadcasts.values())
+        return wants_active(
+            now, window=self.window, live=live, upcoming_starts=self._upcoming_starts()
+        )
+
+    def _urgent(self, now: datetime) -> bool:
+        phases = {b.phase for b in self.broadcasts.values()}
+        return api_urgent(
+            now,
+            window=self.window,
+            live=Phase.LIVE in phases,
+            unchecked=Phase.NEW in phases,
+            upcoming_starts=self._upcoming_starts(),
+        )
 
     def _pending(self) -> list[Broadcast]:
         """Broadcasts videos.list must describe: live first, then upcoming by start, then new."""
@@ -410,7 +426,9 @@ class LiveRelay:
             delay = self._failure_delay(now)
             self._mode = "backoff"
         else:
-            calls = math.ceil(len(self._pending()) / MAX_IDS_PER_CALL)
+            # Fast ticks that will not call videos.list cost nothing: plan them as free.
+            urgent = self._urgent(now)
+            calls = math.ceil(len(self._pending()) / MAX_IDS_PER_CALL) if urgent else 0
             delay = next_interval(
                 now,
                 active=active,
@@ -635,10 +653,19 @@ class LiveRelay:
 
     async def _check(self, now: datetime) -> None:
         pending = self._pending()
+        if not pending:
+            return
+        if (
+            not self._urgent(now)
+            and self._last_videos_check is not None
+            and now - self._last_videos_check < self.youtube.poll_idle
+        ):
+            return  # nothing imminent: the idle rate is enough even while the feed is read fast
         for start in range(0, len(pending), MAX_IDS_PER_CALL):
             chunk = pending[start : start + MAX_IDS_PER_CALL]
             if not await self._may_call(now):
                 return
+            self._last_videos_check = now
             try:
                 seen = await self._client.videos([b.video_id for b in chunk], now)
             except YouTubeError as error:
@@ -656,6 +683,8 @@ class LiveRelay:
 
     async def _deliver(self, b: Broadcast, event: Event) -> Broadcast:
         refs: tuple[MessageRef, ...] = ()
+        # Drawn before the sink's time limit starts: the limit is for Discord, not for matplotlib.
+        summary = await self._summary(b) if isinstance(event, Ended) else None
         try:
             async with asyncio.timeout(SINK_TIMEOUT):
                 if isinstance(event, Upcoming):
@@ -664,8 +693,8 @@ class LiveRelay:
                     refs = tuple(await self.sink.on_live(b))
                 elif isinstance(event, ViewersChanged):
                     await self.sink.on_viewers(b)
-                elif isinstance(event, Ended):
-                    await self.sink.on_ended(b, await self._summary(b))
+                elif isinstance(event, Ended) and summary is not None:
+                    await self.sink.on_ended(b, summary)
                 elif isinstance(event, Vanished):
                     await self.sink.on_vanished(b)
         except Exception:

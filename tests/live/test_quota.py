@@ -9,6 +9,7 @@ import pytest
 from cogs.live._quota import (
     PACIFIC,
     EventWindow,
+    api_urgent,
     backoff_delay,
     can_spend,
     day_length,
@@ -188,3 +189,20 @@ def test_quota_probe_spacing() -> None:
     assert probe_due(now, None, probe)
     assert not probe_due(now, now - timedelta(minutes=4), probe)
     assert probe_due(now, now - timedelta(minutes=5), probe)
+
+
+def test_paid_checks_follow_fast_polls_only_when_an_answer_could_matter() -> None:
+    window = EventWindow(
+        datetime(2022, 12, 15, 4, 0, tzinfo=UTC), datetime(2022, 12, 15, 7, 30, tzinfo=UTC)
+    )
+    inside = datetime(2022, 12, 15, 7, 40, tzinfo=UTC)
+    tomorrow = [inside + timedelta(days=1)]
+    common = {"window": window, "live": False, "unchecked": False}
+    assert not api_urgent(inside, upcoming_starts=tomorrow, **common)
+    assert api_urgent(inside, upcoming_starts=[inside + timedelta(minutes=15)], **common)
+    # Inside the window, anything due before it closes is urgent even if more than an hour away.
+    early = datetime(2022, 12, 15, 3, 30, tzinfo=UTC)
+    assert api_urgent(early, upcoming_starts=[early + timedelta(hours=3, minutes=30)], **common)
+    assert api_urgent(inside, window=window, live=True, unchecked=False, upcoming_starts=[])
+    assert api_urgent(inside, window=window, live=False, unchecked=True, upcoming_starts=[])
+    assert not api_urgent(inside, window=None, live=False, unchecked=False, upcoming_starts=[])

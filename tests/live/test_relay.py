@@ -17,7 +17,7 @@ from cogs.live._chart import PNG_SIGNATURE
 from cogs.live._quota import next_reset, pacific_day
 from cogs.live._relay import LiveRelay
 from cogs.live._state import MessageRef, Phase
-from tests.live.conftest import RecordingSink, RelayFactory
+from tests.live.conftest import EVENT_WINDOW, RecordingSink, RelayFactory
 
 VIDEO = "cceiLive001"
 TEN = timedelta(seconds=10)
@@ -403,3 +403,19 @@ async def test_idle_polling_outside_the_window(
     clock.advance(timedelta(days=1, hours=1, minutes=3))
     delay = await relay.poll_once()
     assert delay == TEN
+
+
+async def test_inside_the_window_a_far_broadcast_is_checked_at_the_idle_rate(
+    standin: YouTubeStandIn, make_relay: RelayFactory, clock: FrozenClock
+) -> None:
+    clock.set(EVENT_WINDOW.start)  # the window is on: fast ticks
+    standin.schedule(VIDEO, "Tomorrow's stream", clock.now() + timedelta(days=1))
+    relay = make_relay()
+    await relay.poll_once()
+    videos_calls = standin.calls["videos.list"]
+    for _ in range(29):  # 290 s of fast ticks
+        assert await poll(relay, clock) == TEN
+    assert standin.calls["videos.list"] == videos_calls
+    assert standin.feed_calls == 30  # the free feed is read every tick
+    await poll(relay, clock)  # 300 s after the last check
+    assert standin.calls["videos.list"] == videos_calls + 1

@@ -234,3 +234,7 @@ def test_chart_is_a_png_and_fast() -> None:
     assert png.startswith(PNG_SIGNATURE)
     assert elapsed < 2.0
     assert viewers_chart((), UTC).startswith(PNG_SIGNATURE)
+    started = time.perf_counter()
+    one = viewers_chart((ViewerSample(T, 7),), UTC)  # a one-sample stream once drew years of ticks
+    assert one.startswith(PNG_SIGNATURE)
+    assert time.perf_counter() - started < 2.0
