@@ -306,7 +306,12 @@ class LiveRelay:
             except OSError:
                 log.exception("WebSub callback server could not start; polling only")
                 self.websub = None
-        self._mode = "idle" if self.configured else "not_configured"
+        if self.configured:
+            self._mode = "idle"
+        else:
+            self._mode = "not_configured"
+            missing = "YOUTUBE_API_KEY" if not self._has_key else "youtube.channel/video_id"
+            log.warning("live relay is off: %s is not set", missing)
         self._task = asyncio.create_task(self._run(), name="live-relay")
 
     async def stop(self) -> None:
