@@ -9,6 +9,7 @@ from bot.ytstandin._app import (
 )
 from bot.ytstandin._hub import HubRequest, HubStandIn, HubSubscription
 from bot.ytstandin._model import FakeChannel, FakeVideo
+from bot.ytstandin._script import audience, play_stream
 
 __all__ = [
     "DEFAULT_CHANNEL_ID",
@@ -20,5 +21,7 @@ __all__ = [
     "HubStandIn",
     "HubSubscription",
     "YouTubeStandIn",
+    "audience",
+    "play_stream",
     "topic_for",
 ]

@@ -287,7 +287,11 @@ class LiveRelay:
     async def start(self) -> None:
         if self._task is not None:
             return
-        await self.load()
+        try:
+            await self.load()
+        except Exception:
+            # The loop loads again before each poll: a database hiccup at start-up is not fatal.
+            log.exception("live relay: could not read its state; retrying in the loop")
         if self._session is None:
             self._session = aiohttp.ClientSession()
         if self.youtube.websub_callback_url and self.websub is None:
@@ -428,7 +432,9 @@ class LiveRelay:
     def _plan(self, now: datetime) -> timedelta:
         active = self._active(now)
         if self._failures:
-            delay = self._failure_delay(now)
+            # The retry time drawn when the call failed (one jitter draw per failure).
+            retry_at = self._retry_at or now + self._failure_delay(now)
+            delay = retry_at - now
             self._mode = "backoff"
         else:
             # Fast ticks that will not call videos.list cost nothing: plan them as free.

@@ -15,7 +15,7 @@ import pytest
 from bot.clock import ScaledClock
 from bot.config import YouTubeSection
 from bot.store import Store
-from bot.ytstandin import DEFAULT_CHANNEL_ID, YouTubeStandIn, topic_for
+from bot.ytstandin import DEFAULT_CHANNEL_ID, YouTubeStandIn, audience, play_stream, topic_for
 from cogs.live._relay import LiveRelay
 from cogs.live._state import Phase
 from tests.live.conftest import T0, RecordingSink
@@ -227,3 +227,48 @@ async def test_a_challenge_for_another_topic_is_refused(
                 assert response.status == 404
     finally:
         await relay.stop()
+
+
+async def test_a_scripted_afternoon_end_to_end(store: Store) -> None:
+    """The rehearsal script against the running relay: one of everything, in order, nothing twice."""
+    clock = ScaledClock(T0, speed=900)  # fifteen minutes of event time per real second
+    sink = RecordingSink()
+    async with YouTubeStandIn(clock=clock) as standin:
+        youtube = YouTubeSection(
+            channel="@CCEISAY", poll_active=timedelta(seconds=30), poll_idle=timedelta(minutes=5)
+        )
+        relay = relay_for(standin, store, sink, clock, youtube)
+        await relay.start()
+        try:
+            start = clock.now() + timedelta(minutes=10)
+            await play_stream(
+                standin,
+                clock,
+                video_id="rehearsal01",
+                title="Rehearsal",
+                starts_at=start,
+                ends_at=start + timedelta(minutes=20),
+                peak=500,
+                viewer_step=timedelta(minutes=1),
+                make_vod_after=timedelta(minutes=2),
+            )
+            await sink.wait_for(lambda: "ended" in sink.names(), within=3.0)
+            await asyncio.sleep(0.2)  # a few more polls after the VOD appeared
+        finally:
+            await relay.stop()
+        names = sink.names()
+        assert names[:2] == ["upcoming", "live"]
+        assert names[-1] == "ended"
+        assert names.count("viewers") >= 5
+        summary = sink.summaries[0]
+        assert summary.peak is not None
+        assert 400 <= summary.peak <= 520
+        assert summary.chart_png is not None
+        assert standin.search_calls == 0
+        assert relay.ledger.used() == standin.api_calls
+
+
+def test_audience_curve() -> None:
+    assert audience(0, 1000) == 0
+    assert audience(0.5, 1000) > 900
+    assert audience(1.0, 1000) < audience(0.5, 1000)
