@@ -13,7 +13,7 @@ from typing import NoReturn
 import aiohttp
 import discord
 
-from bot.config import Config, ConfigError, format_duration, load_config
+from bot.config import Config, ConfigError, format_duration, load_config, wall_time_warnings
 from bot.settings import Settings
 from bot.timefmt import hhmm
 
@@ -112,6 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "check-config":
         config = _load(config_path)
         sys.stdout.write("\n".join(agenda_lines(config)) + "\n")
+        for warning in wall_time_warnings(config):
+            sys.stderr.write(f"{config_path}: warning: {warning}\n")
         sys.stdout.write(f"{config_path}: OK\n")
         return EXIT_OK
 

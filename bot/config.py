@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -335,8 +335,37 @@ def _semantic_problems(config: Config) -> Iterator[tuple[str, str]]:
         if entry.id in faq_seen:
             yield f"faq[{index}].id", f"duplicate id {entry.id!r} (also faq[{faq_seen[entry.id]}])"
         faq_seen.setdefault(entry.id, index)
+    for index, item in enumerate(config.program):
+        for name in ("start", "end"):
+            moment = config.at(getattr(item, name))
+            if _skipped_by_dst(moment):
+                yield (
+                    f"program[{index}].{name}",
+                    f"{moment:%H:%M} does not exist on {config.event.date} in "
+                    f"{config.event.timezone} (the clocks jump forward)",
+                )
     if config.youtube.poll_idle < config.youtube.poll_active:
         yield "youtube.poll_idle", "must not be shorter than youtube.poll_active"
+
+
+def _skipped_by_dst(moment: datetime) -> bool:
+    round_trip = moment.astimezone(UTC).astimezone(moment.tzinfo)
+    return round_trip.replace(tzinfo=None) != moment.replace(tzinfo=None)
+
+
+def wall_time_warnings(config: Config) -> list[str]:
+    """Program times a fall-back DST change repeats: valid, but worth a warning (the first is used)."""
+    warnings = []
+    for index, item in enumerate(config.program):
+        for name in ("start", "end"):
+            moment = config.at(getattr(item, name))
+            if moment.replace(fold=1).utcoffset() != moment.utcoffset():
+                warnings.append(
+                    f"program[{index}].{name}: {moment:%H:%M} happens twice on "
+                    f"{config.event.date} in {config.event.timezone} (the clocks fall back); "
+                    "the first one is used"
+                )
+    return warnings
 
 
 def parse_config(data: dict[str, Any], path: Path) -> Config:

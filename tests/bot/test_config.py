@@ -19,6 +19,7 @@ from bot.config import (
     load_config,
     parse_config,
     parse_duration,
+    wall_time_warnings,
 )
 
 FILE = Path("event.toml")
@@ -147,3 +148,33 @@ def test_seconds_resolution_for_compressed_programs(good: dict[str, Any]) -> Non
 def test_durations_round_trip(text: str, seconds: int) -> None:
     assert parse_duration(text) == timedelta(seconds=seconds)
     assert format_duration(parse_duration(text)) == text
+
+
+def test_times_that_daylight_saving_skips_are_refused(good: dict[str, Any]) -> None:
+    data = copy.deepcopy(good)
+    data.pop("include", None)
+    data["event"].update(date="2026-03-08", timezone="America/New_York")
+    data["program"][0].update(start="02:30", end="03:30")
+    data["program"][1].update(start="03:40", end="04:00")
+    data["program"][2].update(start="04:10", end="05:00")
+    data["program"][3].update(start="05:10", end="05:30")
+    assert problems_for(data) == [
+        f"{FILE}: program[0].start: 02:30 does not exist on 2026-03-08 in America/New_York "
+        "(the clocks jump forward)"
+    ]
+
+
+def test_times_that_daylight_saving_repeats_are_a_warning(good: dict[str, Any]) -> None:
+    data = copy.deepcopy(good)
+    data.pop("include", None)
+    data["event"].update(date="2026-11-01", timezone="America/New_York")
+    data["program"][0].update(start="01:10", end="01:50")
+    config = parse_config(data, FILE)
+    assert wall_time_warnings(config) == [
+        "program[0].start: 01:10 happens twice on 2026-11-01 in America/New_York "
+        "(the clocks fall back); the first one is used",
+        "program[0].end: 01:50 happens twice on 2026-11-01 in America/New_York "
+        "(the clocks fall back); the first one is used",
+    ]
+    # The first of the two 01:10s is EDT (UTC-4).
+    assert config.at(config.program[0].start).utcoffset() == timedelta(hours=-4)
