@@ -78,6 +78,8 @@ def plan_event_sync(
         earliest = now + min_lead
         if spec.start >= earliest:
             return [CreateEvent(spec)]
+        if earliest >= spec.end:
+            return []  # too little of the day left for Discord to accept a start time
         adjusted = EventSpec(spec.name, spec.description, spec.location, earliest, spec.end)
         return [CreateEvent(adjusted, start_now=now >= spec.start)]
     if existing.status in ("completed", "canceled"):

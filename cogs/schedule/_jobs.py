@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Literal
@@ -148,6 +148,8 @@ class ReminderScheduler:
         self._plan = ReminderPlan(0, ())
         self._salt = ""
         self._paused = False
+        # Jobs running right now, so that a clean shutdown can let a post finish and be recorded.
+        self._running: set[asyncio.Task[object]] = set()
 
     @property
     def plan(self) -> ReminderPlan:
@@ -197,6 +199,12 @@ class ReminderScheduler:
                 elif decision.reason in _RECORDED_SKIPS:
                     await self._ledger.record_skip(target, reminder, decision.reason, now=now)
                     report.skipped.append((reminder, target, decision.reason))
+        if not targets:
+            # Nowhere to post yet (no announce channel set up): keep the jobs of the reminders to
+            # come, so that a server set up later today gets them without a restart.
+            for reminder, decision in plan.decide_all(now, self._grace, {}, on_time=self._on_time):
+                if isinstance(decision, Wait):
+                    wanted.setdefault(reminder.key, False)
         if self._plan is not plan:  # superseded while recording skips
             return report
         real_now = datetime.now(UTC)
@@ -243,6 +251,21 @@ class ReminderScheduler:
         changed = await self._ledger.set_paused(False)
         self._paused = False
         return changed
+
+    def set_grace(self, grace: timedelta) -> None:
+        """Use a reloaded config's ``reminders.grace`` from the next decision on."""
+        self._grace = grace
+
+    def stop(self) -> None:
+        """Drop every job (the feature is unloading); a job running meanwhile sees it is stale."""
+        self._plan = ReminderPlan(0, ())
+        self._remove_jobs()
+
+    async def drain(self, seconds: float) -> None:
+        """Wait up to ``seconds`` for running jobs, so that a post under way at shutdown is
+        recorded as sent instead of being left for start-up reconciliation."""
+        if self._running:
+            await asyncio.wait(set(self._running), timeout=seconds)
 
     def job_ids(self) -> list[str]:
         return sorted(
@@ -294,19 +317,31 @@ class ReminderScheduler:
                 max_instances=1,
             )
 
+    @contextlib.contextmanager
+    def _tracked(self) -> Iterator[None]:
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
+        try:
+            yield
+        finally:
+            self._running.discard(task)
+
     async def _run_boundary(self, kind: DayBoundary) -> None:
         assert self._boundary is not None
-        try:
-            await self._boundary(kind)
-        except Exception:
-            log.exception("day %s hook failed", kind)
+        with self._tracked():
+            try:
+                await self._boundary(kind)
+            except Exception:
+                log.exception("day %s hook failed", kind)
 
     async def _run_job(self, reminder: Reminder, catch_up: bool) -> None:
         # A scheduled job must never raise into APScheduler: log with context and carry on.
-        try:
-            await self.fire(reminder, catch_up=catch_up)
-        except Exception:
-            log.exception("reminder job %s failed", reminder.job_id)
+        with self._tracked():
+            try:
+                await self.fire(reminder, catch_up=catch_up)
+            except Exception:
+                log.exception("reminder job %s failed", reminder.job_id)
 
     # -- delivery ---------------------------------------------------------------------------------
 

@@ -200,22 +200,6 @@ def shifts_from_changes(changes: Iterable[tuple[int, Sequence[str]]]) -> dict[st
     return shifts
 
 
-def rehearsal_origin(
-    sessions: Sequence[Session],
-    first_offset: timedelta,
-    *,
-    speed: float,
-    lead_seconds: float = 5.0,
-) -> datetime:
-    """The event time a rehearsal clock starts at so the first reminder is due in ``lead_seconds``.
-
-    ``first_offset`` is the largest ``reminders.before`` offset; at ``speed`` N the day then runs N
-    times faster (``ScaledClock(rehearsal_origin(...), speed)``).
-    """
-    first_due = min(s.start for s in sessions) - first_offset
-    return first_due - timedelta(seconds=lead_seconds * speed)
-
-
 def program_fingerprint(config: Config) -> str:
     """A digest of what decides reminder times (date, zone, session times, offsets).
 

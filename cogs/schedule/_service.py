@@ -167,6 +167,13 @@ class ScheduleService:
         """Use a reloaded config from now on; follow with :meth:`reload`."""
         self.config = config
         self.texts = ScheduleTexts(config, self.texts.t)
+        self.reminders.set_grace(config.reminders.grace)
+
+    async def stop(self, *, drain: float = 2.0) -> None:
+        """Remove the reminder jobs (when the cog unloads) and give a post under way up to
+        ``drain`` seconds to be recorded; the ledger keeps its state."""
+        self.reminders.stop()
+        await self.reminders.drain(drain)
 
     # -- reminders admin --------------------------------------------------------------------------
 

@@ -49,6 +49,11 @@ def test_no_event_after_the_day() -> None:
     assert plan_event_sync(None, SPEC, END + timedelta(minutes=1)) == []
 
 
+def test_no_event_when_the_lead_would_start_it_after_its_end() -> None:
+    # 30 s before the end: a start 60 s ahead would come after the end, which Discord refuses.
+    assert plan_event_sync(None, SPEC, END - timedelta(seconds=30)) == []
+
+
 def test_start_it_if_discord_did_not() -> None:
     assert plan_event_sync(existing(), SPEC, START) == [StartEvent(9)]
     assert plan_event_sync(existing("active"), SPEC, START + timedelta(minutes=1)) == []

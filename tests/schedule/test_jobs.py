@@ -373,3 +373,30 @@ async def test_each_target_gets_each_reminder_once(ledger: ScheduleLedger) -> No
     assert [d.target for d, _ in sender.received[3:]] == ["guild:3"]
     assert target_guild_id("guild:42") == 42
     assert target_guild_id(DM_TARGET) is None
+
+
+async def test_reminders_keep_their_jobs_until_a_target_is_set_up(
+    scheduler: AsyncIOScheduler, ledger: ScheduleLedger
+) -> None:
+    config = tiny_config()
+    sender = RecordingSender()
+    targets: list[str] = []
+
+    async def current_targets() -> list[str]:
+        return targets
+
+    reminders = ReminderScheduler(
+        scheduler,
+        start_clock(),
+        ledger,
+        sender,
+        grace=config.reminders.grace,
+        on_time=timedelta(seconds=1),
+        targets=current_targets,
+    )
+    report = await reminders.start(plan_for(config), lookup=None)
+    assert len(report.rebuild.scheduled) == 4  # nowhere to post yet, but the jobs wait
+    targets.append(guild_target(1))  # a moderator sets up the announce channel
+    await sender.wait_for(4)
+    assert sender.keys == [("a", 4), ("a", 0), ("b", 4), ("b", 0)]
+    assert {d.target for d, _ in sender.received} == {"guild:1"}

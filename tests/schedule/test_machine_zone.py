@@ -22,7 +22,7 @@ from tests.schedule.conftest import make_config
 for zone, date in (("Asia/Seoul", "2022-12-15"), ("America/New_York", "2026-03-08"),
                    ("America/New_York", "2026-11-01")):
     config = make_config(timezone=zone, date=date,
-                         program=[("a", "00:30", "01:30"), ("b", "02:30", "03:30")])
+                         program=[("a", "00:30", "01:30"), ("b", "03:00", "04:00")])
     sessions = effective_program(config)
     plan = ReminderPlan.build(sessions, config.reminders.before, 1)
     print([(r.job_id, r.due.isoformat()) for r in plan.reminders])

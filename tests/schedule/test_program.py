@@ -5,13 +5,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.config import ConfigError
 from cogs.schedule._program import (
     DelayPlan,
     DelayRefusal,
     current_and_next,
     effective_program,
     plan_delay,
-    rehearsal_origin,
     shifts_from_changes,
     wall_time_problems,
 )
@@ -211,20 +211,14 @@ def test_seoul_has_no_dst_and_is_utc_plus_9_all_year() -> None:
         assert session.start.hour == 4
 
 
-def test_rehearsal_origin_puts_first_reminder_a_few_seconds_ahead() -> None:
-    sessions = effective_program(make_config())
-    origin = rehearsal_origin(sessions, timedelta(minutes=30), speed=60, lead_seconds=5)
-    assert origin == seoul(12, 25)
-
-
 def test_wall_times_skipped_or_repeated_by_dst_are_reported() -> None:
-    spring = make_config(
-        timezone="America/New_York",
-        date="2026-03-08",
-        program=[("a", "01:00", "02:30"), ("b", "03:00", "04:00")],
-    )
-    (problem,) = wall_time_problems(spring)
-    assert problem.startswith("program[0].end: 02:30 does not exist")
+    # A time a spring-forward jump skips never gets this far: the config loader refuses it.
+    with pytest.raises(ConfigError, match=r"program\[0\]\.end: 02:30 does not exist"):
+        make_config(
+            timezone="America/New_York",
+            date="2026-03-08",
+            program=[("a", "01:00", "02:30"), ("b", "03:00", "04:00")],
+        )
     fall = make_config(
         timezone="America/New_York", date="2026-11-01", program=[("a", "01:30", "03:00")]
     )
