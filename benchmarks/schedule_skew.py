@@ -1,11 +1,11 @@
-"""Reminder timing skew: due time → message received at the local Discord stand-in.
+"""Reminder timing skew through the real bot: due time → message received at the local Discord stand-in.
 
-Runs the shipped program (config/event.toml) compressed by --speed against the stand-in, posting
-every reminder through a real discord.py client the way the cog does (content with the role
-mention, embed, nonce, allowed_mentions limited to that role). Part way through, the bot "crashes"
-(scheduler and database dropped without a goodbye) just before a reminder falls due and comes back
-after it fell due, as a restart would. Prints p50/p99/max skew on time and after the restart, how
-long the missed reminder took after the restart, and checks nothing was posted twice.
+Runs the shipped program (config/event.toml) compressed by --speed with the real CompanionBot and
+schedule cog against the stand-in (real SQLite, real discord.py, APScheduler), the way
+``ccei-bot rehearse`` does. Part way through, the bot is stopped just before a reminder falls due and
+started again on the same data directory after it fell due, as a restart would. Prints p50/p99/max
+skew on time and after the restart, how long the missed reminder took after the restart, and checks
+that nothing was posted twice and that only the reminder role could be pinged.
 
     python benchmarks/schedule_skew.py --speed 600     # about 25 s
 """
@@ -19,32 +19,20 @@ import statistics
 import tempfile
 import time
 from collections import Counter
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import discord
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-
 from bot.clock import ScaledClock
-from bot.config import load_config
-from bot.i18n import Catalog
-from bot.standin import DiscordStandIn, connect_client
+from bot.config import default_config_path, load_config
+from bot.rehearsal import standin_config, start_against_standin
+from bot.standin import DiscordStandIn
 from bot.store import Store
-from cogs.schedule._jobs import Delivery, ReminderScheduler
 from cogs.schedule._ledger import ScheduleLedger
-from cogs.schedule._program import effective_program, rehearsal_origin
-from cogs.schedule._reminders import Reminder, ReminderPlan
-from cogs.schedule._render import ScheduleTexts
+from cogs.schedule._program import effective_program
+from cogs.schedule._reminders import ReminderPlan
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-@dataclass
-class Sent:
-    reminder: Reminder
-    late: bool
-    nonce: str
+#: Real seconds from the start to the first reminder (the bot starts in about 0.2 s).
+LEAD_SECONDS = 1.5
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -66,86 +54,50 @@ def summary(name: str, values: list[float]) -> str:
 
 
 async def main(speed: float, verbose: bool) -> int:
-    config = load_config(ROOT / "config" / "event.toml")
-    catalog = Catalog.load()
-    texts = ScheduleTexts(config, catalog.t)
-    sessions = effective_program(config)
-    plan = ReminderPlan.build(sessions, config.reminders.before, 1)
-    origin = rehearsal_origin(sessions, config.reminders.before[0], speed=speed, lead_seconds=1.5)
-    clock = ScaledClock(origin, speed)
+    shipped = load_config(default_config_path())
+    plan = ReminderPlan.build(effective_program(shipped), shipped.reminders.before, 1)
+    first_due = plan.reminders[0].due
+    clock = ScaledClock(first_due - timedelta(seconds=LEAD_SECONDS * speed), speed)
     # Event due time → monotonic instant (the stand-in stamps messages with time.monotonic()).
     mono_now, wall_now = time.monotonic(), datetime.now(UTC)
     due_mono = {
         r.key: mono_now + (clock.real_time(r.due) - wall_now).total_seconds()
         for r in plan.reminders
     }
-    # Crash 0.2 s before the 6th reminder, come back once it is 40% of the grace late.
+    # Stop 0.2 s before the 6th reminder, come back once it is 40% of the grace late.
     victim = plan.reminders[5]
-    crash_at = due_mono[victim.key] - 0.2
-    restart_at = due_mono[victim.key] + 0.4 * config.reminders.grace.total_seconds() / speed
+    stop_at = due_mono[victim.key] - 0.2
+    restart_at = due_mono[victim.key] + 0.4 * shipped.reminders.grace.total_seconds() / speed
 
-    sent: dict[str, Sent] = {}
     async with DiscordStandIn() as standin:
-        client = discord.Client(intents=discord.Intents.default(), guild_ready_timeout=0.05)
-        async with connect_client(standin, client):
-            channel = client.get_partial_messageable(standin.channels["announce"])
-            role_id = standin.roles["reminder"]
-
-            async def send(delivery: Delivery) -> int:
-                message = texts.reminder(
-                    delivery.reminder,
-                    config.discord.locale,
-                    late=delivery.late,
-                    now=delivery.now,
-                    marker=delivery.nonce,
-                    role_id=role_id,
-                )
-                assert message.embed is not None
-                posted = await channel.send(
-                    message.content,
-                    embed=discord.Embed.from_dict(message.embed.to_dict()),
-                    nonce=delivery.nonce,
-                    allowed_mentions=discord.AllowedMentions(
-                        everyone=False, users=False, roles=[discord.Object(role_id)]
-                    ),
-                )
-                sent[delivery.nonce] = Sent(delivery.reminder, delivery.late, delivery.nonce)
-                if verbose:
-                    print(f"{delivery.now.astimezone(config.tz):%H:%M:%S} {message.content}")
-                return posted.id
-
-            with tempfile.TemporaryDirectory() as data_dir:
-                store = await Store.open(Path(data_dir))
-                scheduler = AsyncIOScheduler(timezone=UTC)
-                scheduler.start()
-                reminders = ReminderScheduler(
-                    scheduler, clock, ScheduleLedger(store.db), send, grace=config.reminders.grace
-                )
-                await reminders.start(plan, lookup=None)
-                await asyncio.sleep(max(0.0, crash_at - time.monotonic()))
-                scheduler.shutdown(wait=False)  # the crash: no goodbye
-                await store.close()
-                await asyncio.sleep(max(0.0, restart_at - time.monotonic()))
-
-                restarted = time.monotonic()
-                store = await Store.open(Path(data_dir))
-                scheduler = AsyncIOScheduler(timezone=UTC)
-                scheduler.start()
-                reminders = ReminderScheduler(
-                    scheduler, clock, ScheduleLedger(store.db), send, grace=config.reminders.grace
-                )
-                report = await reminders.start(plan, lookup=None)
-                last_due = max(due_mono.values())
-                await asyncio.sleep(max(0.0, last_due - time.monotonic()) + 0.5)
-                scheduler.shutdown(wait=False)
-                await store.close()
+        config = standin_config(shipped, standin)
+        role_id = standin.roles["reminder"]
+        announce = standin.channels["announce"]
+        if verbose:
+            standin.subscribe(lambda e: print(standin.describe(e.message)))
+        with tempfile.TemporaryDirectory() as directory:
+            data_dir = Path(directory)
+            running = await start_against_standin(standin, config, data_dir=data_dir, clock=clock)
+            await asyncio.sleep(max(0.0, stop_at - time.monotonic()))
+            await running.stop()
+            stopped = time.monotonic()
+            await asyncio.sleep(max(0.0, restart_at - time.monotonic()))
+            restarted = time.monotonic()
+            running = await start_against_standin(standin, config, data_dir=data_dir, clock=clock)
+            await asyncio.sleep(max(0.0, max(due_mono.values()) - time.monotonic()) + 0.5)
+            await running.stop()
+            # Which reminder each nonce stands for, and whether it went out late: the ledger.
+            store = await Store.open(data_dir)
+            entries = await ScheduleLedger(store.db).entries(f"guild:{standin.guild_id}")
+            await store.close()
+            ledger = {e.nonce: e for e in entries}
 
         events = [
             e
             for e in standin.recorder.message_log
-            if e.kind == "create" and e.channel_id == standin.channels["announce"]
+            if e.kind == "create" and e.channel_id == announce and e.message.get("nonce")
         ]
-        nonces = Counter(str(e.message.get("nonce")) for e in events)
+        nonces = Counter(str(e.message["nonce"]) for e in events)
         # Only the reminder role may be pinged: nothing parsed from text, exactly that role.
         mentions_ok = all(
             (am := standin.allowed_mentions_for(e.message_id)) is not None
@@ -154,38 +106,32 @@ async def main(speed: float, verbose: bool) -> int:
             for e in events
         )
 
-    before, after, late = [], [], []
-    catch_up_after_restart: list[float] = []
+    before, after, late, catch_up = [], [], [], []
     for event in events:
-        info = sent.get(str(event.message.get("nonce")))
-        if info is None:
-            continue
-        skew = event.timestamp - due_mono[info.reminder.key]
-        if info.late:
+        entry = ledger[str(event.message["nonce"])]
+        skew = event.timestamp - due_mono[(entry.session_id, entry.offset_seconds)]
+        if entry.late:
             late.append(skew)
-            catch_up_after_restart.append(event.timestamp - restarted)
-        elif event.timestamp < crash_at:
+            catch_up.append(event.timestamp - restarted)
+        elif event.timestamp < stopped:
             before.append(skew)
         else:
             after.append(skew)
 
     print(
-        f"program compressed {speed:g}x: {len(plan.reminders)} reminders, "
-        f"grace {config.reminders.grace} (event time)"
+        f"program compressed {speed:g}x through the real bot: {len(plan.reminders)} reminders, "
+        f"grace {shipped.reminders.grace} (event time)"
     )
-    print(summary("skew, before the crash", before))
+    print(summary("skew, before the restart", before))
     print(summary("skew, after the restart", after))
     print(summary("late (missed while down)", late))
-    print(summary("restart → late reminder", catch_up_after_restart))
-    print(f"caught up at restart: {[r.key for r in report.rebuild.catch_up]}")
-    print(f"skipped at restart:   {[(r.key, why) for r, _, why in report.rebuild.skipped]}")
+    print(summary("restart → late reminder", catch_up))
     duplicates = {n: c for n, c in nonces.items() if c > 1}
     print(
         f"posts: {len(events)}  duplicates: {len(duplicates)}  "
         f"allowed_mentions limited to the role: {mentions_ok}"
     )
-    expected = len(plan.reminders)
-    ok = not duplicates and len(events) + len(report.rebuild.skipped) == expected
+    ok = not duplicates and mentions_ok and len(events) == len(plan.reminders) and len(late) == 1
     print("OK" if ok else "MISMATCH")
     return 0 if ok else 1
 
