@@ -101,6 +101,8 @@ def _configure_logging(verbose: bool) -> None:
     )
     logging.getLogger("discord").setLevel(logging.INFO if verbose else logging.WARNING)
     logging.getLogger("googleapiclient.discovery_cache").setLevel(logging.ERROR)
+    # APScheduler logs every job it runs at INFO: noise next to the bot's own log.
+    logging.getLogger("apscheduler").setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -111,10 +111,12 @@ async def start_against_standin(
     return StandInBot(bot, task)
 
 
-def rehearsal_clock(config: Config, speed: float) -> ScaledClock:
-    """Event time that reaches the first reminder ``LEAD_SECONDS`` real seconds from now."""
+def rehearsal_clock(
+    config: Config, speed: float, *, lead_seconds: float = LEAD_SECONDS
+) -> ScaledClock:
+    """Event time that reaches the first reminder ``lead_seconds`` real seconds from now."""
     first_due = config.starts_at - max(config.reminders.before, default=timedelta(0))
-    return ScaledClock(first_due - timedelta(seconds=LEAD_SECONDS * speed), speed)
+    return ScaledClock(first_due - timedelta(seconds=lead_seconds * speed), speed)
 
 
 @contextlib.asynccontextmanager
@@ -143,8 +145,9 @@ async def rehearse(
     duration: float | None = None,
     out: TextIO = sys.stdout,
     data_dir: Path | None = None,
+    lead_seconds: float = LEAD_SECONDS,
 ) -> int:
-    clock = rehearsal_clock(config, speed)
+    clock = rehearsal_clock(config, speed, lead_seconds=lead_seconds)
     end = config.ends_at + TAIL
     real_duration = (
         duration if duration is not None else (end - clock.now()).total_seconds() / speed

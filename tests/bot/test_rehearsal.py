@@ -1,0 +1,33 @@
+"""``ccei-bot rehearse``: the whole day against the built-in stand-in, every post printed once."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from bot.config import Config
+from bot.rehearsal import rehearse
+
+
+async def test_the_compressed_day_prints_every_reminder_once_in_order(
+    base_config: Config,
+) -> None:
+    out = io.StringIO()
+    # 2400x: the 4 h 10 min afternoon in ~6 s, the first reminder 1.5 s after start (start-up takes
+    # well under that), and 10 minutes between reminders are still 0.25 s apart in real time.
+    code = await rehearse(base_config, speed=2400, out=out, lead_seconds=1.5)
+    assert code == 0
+    text = out.getvalue()
+    assert text.startswith("Rehearsal: 2022 창조경제혁신센터 공동 오픈이노베이션 at 2400x speed")
+    assert text.rstrip().endswith("Rehearsal finished.")
+    reminder_lines = [
+        line for line in text.splitlines() if ("#announce" in line and "⏰" in line) or "🔴" in line
+    ]
+    # 4 sessions x 3 reminders (30 min, 10 min, at the start), each printed once.
+    assert len(reminder_lines) == 12, text
+    titles = [re.search(r"\*\*(.+?)\*\*", line).group(1) for line in reminder_lines]  # type: ignore[union-attr]
+    assert titles == [t for item in base_config.program for t in [item.title.ko] * 3]
+    # Event times are printed in KST and run forward.
+    stamps = [line[1:9] for line in reminder_lines]
+    assert stamps == sorted(stamps)
+    assert stamps[0].startswith("12:3")
