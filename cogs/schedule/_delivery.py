@@ -85,13 +85,21 @@ class ReminderPoster:
         settings = await self.bot.services.guild(guild_id)
         if not settings.announce_channel_id:
             raise ReminderNotSent(f"server {guild_id} has no announce channel")
+        role_id = settings.reminder_role_id
+        guild = self.bot.get_guild(guild_id)
+        if role_id and guild is not None and guild.get_role(role_id) is None:
+            # The role was deleted: post without a ping rather than "@deleted-role", and say so.
+            role_id = 0
+            await self.bot.notify_moderators(
+                guild_id, "reminder_role_missing", "notice.reminder_role_missing"
+            )
         message = self._texts().reminder(
             delivery.reminder,
             settings.locale,
             late=delivery.late,
             now=delivery.now,
             marker=delivery.nonce,
-            role_id=settings.reminder_role_id,
+            role_id=role_id,
         )
         channel = self.bot.get_partial_messageable(settings.announce_channel_id, guild_id=guild_id)
         try:
@@ -103,9 +111,18 @@ class ReminderPoster:
             )
         except (discord.Forbidden, discord.NotFound) as error:
             # Certainly not posted: the claim is released and a later run may try again.
+            await self.bot.notify_moderators(
+                guild_id,
+                "announce_unavailable",
+                "notice.announce_unavailable",
+                avoid_channel=settings.announce_channel_id,
+                channel=f"<#{settings.announce_channel_id}>",
+                error=f"{error.status} {error.text}",
+            )
             raise ReminderNotSent(
                 f"announce channel {settings.announce_channel_id}: {error}"
             ) from error
+        await self.bot.clear_notice(guild_id, "announce_unavailable")
         return posted.id
 
     async def _send_dms(self, delivery: Delivery) -> None:
