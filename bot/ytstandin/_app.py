@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter, defaultdict, deque
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Self
 
@@ -83,6 +84,7 @@ class YouTubeStandIn:
         self._failures: defaultdict[str, deque[str]] = defaultdict(deque)
         self._runner: web.AppRunner | None = None
         self._port = 0
+        self._changed = asyncio.Event()
         self.default_channel = self.add_channel(channel_id, handle, channel_title)
 
     # -- lifecycle ----------------------------------------------------------------------------------
@@ -132,6 +134,23 @@ class YouTubeStandIn:
     def api_calls(self) -> int:
         """All Data API requests received (each costs at least one unit on the real API)."""
         return sum(self.calls.values())
+
+    def _notify(self) -> None:
+        changed, self._changed = self._changed, asyncio.Event()
+        changed.set()
+
+    async def wait_until(self, predicate: Callable[[], bool], within: float = 5.0) -> None:
+        """Wait until ``predicate()`` holds, re-checking whenever a request (API or feed) arrives.
+
+        Requests are counted on arrival: "N more videos.list calls" means N-1 polls have finished.
+        """
+        try:
+            async with asyncio.timeout(within):
+                while not predicate():
+                    await self._changed.wait()
+        except TimeoutError:
+            state = self.describe()
+            raise TimeoutError(f"stand-in condition not met within {within}s: {state}") from None
 
     # -- controls -----------------------------------------------------------------------------------
 
@@ -316,6 +335,7 @@ class YouTubeStandIn:
         query = {k: v for k, v in request.query.items()}
         self.calls[method] += 1
         self.requests.append((method, {k: v for k, v in query.items() if k != "key"}))
+        self._notify()
         key = query.get("key")
         if not key:
             return self._error(error_for("missingKey"))
@@ -423,6 +443,7 @@ class YouTubeStandIn:
 
     async def _feed(self, request: web.Request) -> web.Response:
         self.feed_calls += 1
+        self._notify()
         failure = self._next_failure("feed")
         if failure == "timeout":
             await asyncio.sleep(self.timeout_delay)

@@ -59,6 +59,7 @@ from cogs.live._state import (
     ViewersChanged,
     WentLive,
     advance,
+    due,
     mark_announced,
     new_broadcast,
     summarize,
@@ -84,6 +85,8 @@ HINT_MIN_GAP = timedelta(seconds=1)
 FEED_FAILURES_BEFORE_PLAYLIST = 3
 #: A hung Discord call must not stall detection.
 SINK_TIMEOUT = 30.0
+#: How long ``stop`` lets a poll in progress finish (the bot's whole shutdown has about 4 s).
+STOP_GRACE = 3.0
 
 NoticeKind = Literal[
     "quota_exceeded",
@@ -318,12 +321,22 @@ class LiveRelay:
             log.warning("live relay is off: %s is not set", missing)
         self._task = asyncio.create_task(self._run(), name="live-relay")
 
-    async def stop(self) -> None:
+    async def stop(self, grace: float = STOP_GRACE) -> None:
         task, self._task = self._task, None
         if task is not None:
+            # A poll cut short could post a message and never record it (posted again after a
+            # restart) or save a broadcast without its message ids: let it finish first.
+            paused = False
+            try:
+                await asyncio.wait_for(self._tick_lock.acquire(), grace)
+                paused = True
+            except TimeoutError:
+                log.warning("live relay: a poll still running after %.0f s is cut short", grace)
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+            if paused:
+                self._tick_lock.release()
         if self.websub is not None:
             await self.websub.stop()
             self.websub = None
@@ -387,6 +400,7 @@ class LiveRelay:
             self._maybe_clear_quota_block(now)
             await self._ensure_channel(now)
             await self._discover(now)
+            await self._deliver_owed(now)
             await self._check(now)
             await self._maintain_websub()
             return self._plan(self.clock.now())
@@ -689,6 +703,19 @@ class LiveRelay:
                 current = step.broadcast
                 for event in step.events:
                     current = await self._deliver(current, event)
+                self.broadcasts[b.video_id] = current
+                await self._save(current, now)
+
+    async def _deliver_owed(self, now: datetime) -> None:
+        """An end (or vanishing) the sink failed to take is owed again: finished broadcasts are never
+        asked about again, so it is delivered here without a call to YouTube."""
+        for b in list(self.broadcasts.values()):
+            if not b.terminal:
+                continue
+            current = b
+            for event in due(b, now):
+                current = await self._deliver(current, event)
+            if current is not b:
                 self.broadcasts[b.video_id] = current
                 await self._save(current, now)
 

@@ -188,8 +188,10 @@ def render_live_command(
     next_session: tuple[str, datetime] | None = None,
 ) -> Rendered:
     """The /live answer: live (link, viewers, since), upcoming (when), or nothing scheduled (and
-    when the next program session starts, ``(title, start)`` from the program)."""
-    if status.live:
+    when the next program session starts, ``(title, start)`` from the program). With the relay off
+    (no API key) it says so instead of guessing from what earlier runs stored."""
+    off = status.mode == "not_configured"
+    if status.live and not off:
         b = status.live[0]
         since = b.actual_start or b.first_seen
         viewers = (
@@ -207,7 +209,7 @@ def render_live_command(
             since_relative=discord_ts(since, "R"),
         )
         return Rendered(text)
-    if status.upcoming:
+    if status.upcoming and not off:
         b = status.upcoming[0]
         start = b.scheduled_start or status.now
         text = catalog.t(
@@ -219,7 +221,7 @@ def render_live_command(
             start_relative=discord_ts(start, "R"),
         )
         return Rendered(text)
-    lines = [catalog.t("live.status.nothing", locale)]
+    lines = [catalog.t("live.status.off" if off else "live.status.nothing", locale)]
     if next_session is not None:
         session, start = next_session
         lines.append(
@@ -231,7 +233,7 @@ def render_live_command(
                 start_relative=discord_ts(start, "R"),
             )
         )
-    if status.last_ended is not None and status.last_ended.actual_end is not None:
+    if not off and status.last_ended is not None and status.last_ended.actual_end is not None:
         lines.append(
             catalog.t(
                 "live.status.last_ended",

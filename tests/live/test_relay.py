@@ -368,6 +368,30 @@ async def test_a_failed_announcement_is_retried_not_lost_or_doubled(
     assert sink.names() == ["live"]
 
 
+async def test_an_end_the_sink_failed_to_take_is_owed_again_without_asking_youtube(
+    standin: YouTubeStandIn, make_relay: RelayFactory, sink: RecordingSink, clock: FrozenClock
+) -> None:
+    standin.go_live(VIDEO)
+    standin.set_viewers(VIDEO, 40)
+    relay = make_relay()
+    await relay.poll_once()
+    standin.end(VIDEO)
+    sink.fail.add("ended")
+    await poll(relay, clock)
+    assert "ended" not in sink.names()
+    assert relay.broadcasts[VIDEO].phase is Phase.ENDED
+    calls = standin.api_calls
+    await poll(relay, clock)
+    assert sink.names().count("ended") == 1
+    assert sink.summaries[0].peak == 40
+    for _ in range(3):
+        await poll(relay, clock)
+    assert sink.names().count("ended") == 1
+    assert standin.api_calls == calls  # a finished broadcast is never asked about again
+    stored = {b.video_id: b for b in await relay.repo.broadcasts()}
+    assert stored[VIDEO].ended_announced
+
+
 async def test_not_configured_does_nothing(
     standin: YouTubeStandIn, make_relay: RelayFactory, sink: RecordingSink
 ) -> None:

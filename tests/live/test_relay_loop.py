@@ -6,7 +6,7 @@ import asyncio
 import logging
 import socket
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import timedelta
 
 import aiohttp
@@ -17,7 +17,7 @@ from bot.config import YouTubeSection
 from bot.store import Store
 from bot.ytstandin import DEFAULT_CHANNEL_ID, YouTubeStandIn, audience, play_stream, topic_for
 from cogs.live._relay import LiveRelay
-from cogs.live._state import Phase
+from cogs.live._state import Broadcast, MessageRef, Phase
 from tests.live.conftest import T0, RecordingSink
 
 SPEED = 10.0
@@ -272,3 +272,47 @@ def test_audience_curve() -> None:
     assert audience(0, 1000) == 0
     assert audience(0.5, 1000) > 900
     assert audience(1.0, 1000) < audience(0.5, 1000)
+
+
+class _GatedSink(RecordingSink):
+    """on_live waits for ``gate``: a Discord post still in flight when the relay is told to stop."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entered = asyncio.Event()
+        self.gate = asyncio.Event()
+
+    async def on_live(self, broadcast: Broadcast) -> Sequence[MessageRef]:
+        self.entered.set()
+        await self.gate.wait()
+        return await super().on_live(broadcast)
+
+
+async def test_stop_lets_a_poll_in_progress_finish_and_record_its_messages(
+    fast_standin: YouTubeStandIn, store: Store, scaled: ScaledClock
+) -> None:
+    sink = _GatedSink()
+    fast_standin.go_live("cceiLive001")
+    relay = relay_for(fast_standin, store, sink, scaled)
+    await relay.start()
+    await asyncio.wait_for(sink.entered.wait(), 5.0)
+    stopping = asyncio.create_task(relay.stop())
+    await asyncio.sleep(0)  # stop() is now waiting for the poll
+    assert not stopping.done()
+    sink.gate.set()
+    await asyncio.wait_for(stopping, 5.0)
+    saved = {b.video_id: b for b in await relay.repo.broadcasts()}["cceiLive001"]
+    assert saved.live_announced
+    assert saved.live_messages == (MessageRef(10, sink.next_message_id),)
+
+
+async def test_stop_cuts_a_hung_poll_short_after_the_grace(
+    fast_standin: YouTubeStandIn, store: Store, scaled: ScaledClock
+) -> None:
+    sink = _GatedSink()  # the gate never opens
+    fast_standin.go_live("cceiLive001")
+    relay = relay_for(fast_standin, store, sink, scaled)
+    await relay.start()
+    await asyncio.wait_for(sink.entered.wait(), 5.0)
+    await asyncio.wait_for(relay.stop(grace=0.2), 2.0)
+    assert relay.status().mode == "stopped"

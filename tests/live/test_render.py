@@ -191,6 +191,26 @@ def test_live_command_states(catalog: Catalog, locale: str) -> None:
     assert "https://www.youtube.com/@CCEISAY/live" in nothing.content
 
 
+@pytest.mark.parametrize(("locale", "word"), [("ko", "꺼져"), ("en", "is off")])
+def test_live_command_says_the_relay_is_off_without_stale_state(
+    catalog: Catalog, locale: str, word: str
+) -> None:
+    # What an earlier run stored is not shown as if it were current.
+    off = status(mode="not_configured", live=(live_broadcast(),))
+    session_start = T + timedelta(hours=1)
+    text = render_live_command(
+        catalog,
+        locale,  # type: ignore[arg-type]
+        off,
+        stream_link="https://www.youtube.com/@CCEISAY/live",
+        next_session=("Lecture", session_start),
+    ).content
+    assert word in text
+    assert "abcdefghijk" not in text
+    assert f"<t:{int(session_start.timestamp())}:F>" in text
+    assert "https://www.youtube.com/@CCEISAY/live" in text
+
+
 @pytest.mark.parametrize("kind", get_args(NoticeKind))
 @pytest.mark.parametrize("locale", ["ko", "en"])
 def test_every_notice_renders(catalog: Catalog, kind: NoticeKind, locale: str) -> None:
