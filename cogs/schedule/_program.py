@@ -74,9 +74,9 @@ def effective_program(
     sessions: list[Session] = []
     for index, item in enumerate(config.program):
         shift = shifts.get(item.id, timedelta(0))
-        # config.at() resolves the wall time in the event zone (a wall time skipped by a
-        # spring-forward jump is read with the offset before it, so 02:30 lands at 03:30 EDT;
-        # see wall_time_problems); from there on we only add to UTC instants.
+        # config.at() resolves the wall time in the event zone: the config loader refuses a time
+        # that a spring-forward jump skips, and a time a fall-back repeats means its first
+        # occurrence (check-config warns). From there on we only add to UTC instants.
         start = _utc(config.at(item.start)) + shift
         end = _utc(config.at(item.end)) + shift
         sessions.append(
@@ -213,29 +213,3 @@ def program_fingerprint(config: Config) -> str:
         "before": [int(b.total_seconds()) for b in config.reminders.before],
     }
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
-
-
-def wall_time_problems(config: Config) -> list[str]:
-    """Program times that do not name exactly one instant in the event's zone.
-
-    A time skipped by a spring-forward jump (02:30 on 2026-03-08 in New York) silently becomes
-    another time, and one repeated by a fall-back (01:30 on 2026-11-01) could mean either; both
-    deserve a warning from ``check-config``.
-    """
-    problems: list[str] = []
-    for index, item in enumerate(config.program):
-        for name in ("start", "end"):
-            moment = config.at(getattr(item, name))
-            round_trip = moment.astimezone(UTC).astimezone(config.tz)
-            if round_trip.replace(tzinfo=None) != moment.replace(tzinfo=None):
-                problems.append(
-                    f"program[{index}].{name}: {moment:%H:%M} does not exist on "
-                    f"{config.event.date} in {config.event.timezone} (clocks jump forward)"
-                )
-            elif moment.replace(fold=1).utcoffset() != moment.utcoffset():
-                problems.append(
-                    f"program[{index}].{name}: {moment:%H:%M} happens twice on "
-                    f"{config.event.date} in {config.event.timezone} (clocks fall back); "
-                    "the first one is used"
-                )
-    return problems

@@ -14,7 +14,6 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -197,14 +196,3 @@ class ScheduleService:
 
     def event_spec(self, locale: Locale) -> EventSpec:
         return self.texts.event_spec(self._sessions, locale)
-
-    def status(self) -> dict[str, Any]:
-        """For the admin console (registered in ``Services.features["schedule"]``)."""
-        current, upcoming = self.current_and_next()
-        return {
-            "version": self._version,
-            "paused": self.paused,
-            "current": current.id if current else None,
-            "next": upcoming.id if upcoming else None,
-            "reminder_jobs": len(self.reminders.job_ids()),
-        }

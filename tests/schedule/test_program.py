@@ -5,7 +5,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.config import ConfigError
 from cogs.schedule._program import (
     DelayPlan,
     DelayRefusal,
@@ -13,7 +12,6 @@ from cogs.schedule._program import (
     effective_program,
     plan_delay,
     shifts_from_changes,
-    wall_time_problems,
 )
 from tests.schedule.conftest import make_config
 
@@ -209,19 +207,3 @@ def test_seoul_has_no_dst_and_is_utc_plus_9_all_year() -> None:
         session = effective_program(make_config(date=date))[0]
         assert session.local_start.utcoffset() == timedelta(hours=9)
         assert session.start.hour == 4
-
-
-def test_wall_times_skipped_or_repeated_by_dst_are_reported() -> None:
-    # A time a spring-forward jump skips never gets this far: the config loader refuses it.
-    with pytest.raises(ConfigError, match=r"program\[0\]\.end: 02:30 does not exist"):
-        make_config(
-            timezone="America/New_York",
-            date="2026-03-08",
-            program=[("a", "01:00", "02:30"), ("b", "03:00", "04:00")],
-        )
-    fall = make_config(
-        timezone="America/New_York", date="2026-11-01", program=[("a", "01:30", "03:00")]
-    )
-    (problem,) = wall_time_problems(fall)
-    assert "happens twice" in problem
-    assert wall_time_problems(make_config()) == []

@@ -116,22 +116,20 @@ async def test_config_edit_bumps_the_version(store: Store) -> None:
     assert await ledger.note_program(program_fingerprint(edited), now=now) == 2
 
 
-async def test_ics_status_and_pause(store: Store) -> None:
+async def test_ics_state_and_pause(store: Store) -> None:
     clock = FrozenClock(seoul(13, 10))
     svc = service(store, clock, RecordingSender())
     await svc.start(lookup=None)
     name, data = svc.ics("en")
     assert name.endswith(".ics")
     assert len(icalendar.Calendar.from_ical(data).walk("VEVENT")) == 4
-    assert svc.status() == {
-        "version": 1,
-        "paused": False,
-        "current": "lecture",
-        "next": "talk-concert",
-        "reminder_jobs": 10,  # 9 ahead + the "lecture started 10 min ago" catch-up
-    }
+    current, upcoming = svc.current_and_next()
+    assert (svc.version, svc.paused) == (1, False)
+    assert (current and current.id, upcoming and upcoming.id) == ("lecture", "talk-concert")
+    # 9 ahead + the "lecture started 10 min ago" catch-up
+    assert len(svc.reminders.job_ids()) == 10
     assert await svc.pause()
-    assert svc.status()["paused"]
+    assert svc.paused
     preview = [r.key for r in await svc.preview(3)]
     assert preview == [("lecture", 0), ("talk-concert", 1800), ("talk-concert", 600)]
     assert await svc.resume()
