@@ -32,8 +32,8 @@ async def ensure_moderator(interaction: discord.Interaction[CompanionBot]) -> bo
     if guild_id is None or not isinstance(interaction.user, discord.Member):
         raise app_commands.NoPrivateMessage()
     services = interaction.client.services
-    configured = services.config.discord.guild_id
-    if configured and guild_id != configured:
+    # The event's state (program, FAQ, reminders) is shared: only its own server may change it.
+    if guild_id != services.config.discord.guild_id:
         raise WrongGuild()
     settings = await guild_settings(services.store, services.config, guild_id)
     role_ids = {role.id for role in interaction.user.roles}

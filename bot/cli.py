@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import UTC
 from pathlib import Path
 from typing import NoReturn
 
@@ -82,8 +84,9 @@ def agenda_lines(config: Config) -> list[str]:
     for item in config.program:
         start, end = config.at(item.start), config.at(item.end)
         lines.append(f"  {hhmm(start, tz)}-{hhmm(end, tz)}  {item.id}: {item.title.ko}")
+        # Subtract in UTC: on a DST day, 30 minutes before 03:10 is not 02:40 on the wall clock.
         reminders = ", ".join(
-            f"{hhmm(start - offset, tz)} ({format_duration(offset)} before)"
+            f"{hhmm(start.astimezone(UTC) - offset, tz)} ({format_duration(offset)} before)"
             if offset
             else f"{hhmm(start, tz)} (at start)"
             for offset in config.reminders.before
@@ -139,7 +142,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             return EXIT_USAGE
         config = _load(config_path)
+        if not config.discord.guild_id:
+            sys.stderr.write(
+                f"ccei-bot run: {config_path}: discord.guild_id: set your server's id (Discord: "
+                "Developer Mode on, right-click the server, Copy Server ID)\n"
+            )
+            return EXIT_USAGE
         data_dir = getattr(args, "data_dir", None) or settings.data_dir
+        # /admin reload re-reads the file the bot was started with, and state stays where it is.
+        settings = dataclasses.replace(settings, config_path=config_path, data_dir=data_dir)
         from bot.lifecycle import build_services, run_until_stopped
 
         async def _run() -> int:

@@ -344,6 +344,19 @@ def _semantic_problems(config: Config) -> Iterator[tuple[str, str]]:
                     f"{moment:%H:%M} does not exist on {config.event.date} in "
                     f"{config.event.timezone} (the clocks jump forward)",
                 )
+    section = config.discord
+    if not section.guild_id:
+        for key in (
+            "announce_channel_id",
+            "qna_channel_id",
+            "audit_channel_id",
+            "reminder_role_id",
+            "moderator_role_id",
+            "auto_answer_channel_ids",
+        ):
+            if getattr(section, key):
+                yield "discord.guild_id", f"set the server id too: discord.{key} is set"
+                break
     if config.youtube.poll_idle < config.youtube.poll_active:
         yield "youtube.poll_idle", "must not be shorter than youtube.poll_active"
 

@@ -8,7 +8,7 @@ import importlib
 import json
 import logging
 import pkgutil
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from typing import Any
 
 import discord
@@ -91,6 +91,7 @@ class CompanionBot(commands.Bot):
             ),
         )
         self.commands_synced = asyncio.Event()
+        self._background: set[asyncio.Task[None]] = set()
 
     async def setup_hook(self) -> None:
         await self.services.store.migrate()
@@ -133,7 +134,11 @@ class CompanionBot(commands.Bot):
         before: Any = None,
         after: Any = None,
     ) -> None:
-        """Record an admin action and, when the server has an audit channel, post it there."""
+        """Record an admin action and, when the server has an audit channel, post it there.
+
+        The record is written at once; the post goes out in the background, so a slow or
+        rate-limited audit channel never delays the moderator's reply past Discord's 3 s.
+        """
         guild_id = interaction.guild_id or 0
         services = self.services
         await services.store.audit(
@@ -156,10 +161,26 @@ class CompanionBot(commands.Bot):
             before=_short(before),
             after=_short(after),
         )
+        self.run_in_background(self._post_audit(channel, text), name=f"audit-{action}")
+
+    async def _post_audit(self, channel: discord.TextChannel, text: str) -> None:
         try:
             await channel.send(text, allowed_mentions=NO_MENTIONS)
         except discord.HTTPException as error:
             log.warning("could not post to the audit channel %s: %s", channel.id, error)
+
+    def run_in_background(self, coroutine: Coroutine[Any, Any, None], *, name: str) -> None:
+        """Run fire-and-forget work, keeping a reference (asyncio holds tasks weakly) and
+        logging its failure instead of losing it."""
+        task = asyncio.create_task(coroutine, name=name)
+        self._background.add(task)
+
+        def done(finished: asyncio.Task[None]) -> None:
+            self._background.discard(finished)
+            if not finished.cancelled() and finished.exception() is not None:
+                log.error("background task %s failed", name, exc_info=finished.exception())
+
+        task.add_done_callback(done)
 
     async def notify_moderators(
         self, guild_id: int, kind: str, key: str, *, avoid_channel: int = 0, **values: Any
@@ -237,6 +258,9 @@ class CompanionBot(commands.Bot):
 
     async def close(self) -> None:
         log.info("shutting down")
+        if self._background:
+            # Let audit posts in flight finish (briefly): they record what moderators did.
+            await asyncio.wait(self._background, timeout=1.0)
         try:
             await super().close()
         finally:

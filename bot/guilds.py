@@ -58,17 +58,14 @@ async def guild_settings(store: Store, config: Config, guild_id: int) -> GuildSe
     return replace(config_defaults(config, guild_id), **overrides)
 
 
-async def save_guild_settings(store: Store, settings: GuildSettings) -> None:
-    for key, value in settings.as_dict().items():
-        await store.set_setting(key, value, scope=scope_for(settings.guild_id))
+async def save_guild_changes(store: Store, guild_id: int, changes: dict[str, Any]) -> None:
+    """Store only what a moderator changed, so the config's other defaults still apply."""
+    for key, value in changes.items():
+        if key not in SETTING_KEYS:
+            raise KeyError(f"unknown server setting {key!r}")
+        await store.set_setting(key, value, scope=scope_for(guild_id))
 
 
-async def event_guild_ids(store: Store, config: Config) -> list[int]:
-    """Servers that follow this event: the configured one plus every server set up at run time."""
-    ids = {config.discord.guild_id} if config.discord.guild_id else set()
-    async with store.db.execute(
-        "SELECT DISTINCT scope FROM settings WHERE scope LIKE 'guild:%'"
-    ) as cursor:
-        async for row in cursor:
-            ids.add(int(str(row[0]).removeprefix("guild:")))
-    return sorted(ids)
+def event_guild_ids(config: Config) -> list[int]:
+    """The server that runs this event (``[discord] guild_id``); admin commands work only there."""
+    return [config.discord.guild_id] if config.discord.guild_id else []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import aiohttp
@@ -35,11 +36,24 @@ class Services:
     def t(self, key: str, locale: str, /, **values: object) -> str:
         return self.catalog.t(key, locale, **values)
 
+    async def program_times(self) -> dict[str, tuple[datetime, datetime]]:
+        """Each session's (start, end) as the day runs now: after delays when the schedule feature
+        runs (it registers ``features["schedule"]`` with ``program_times()``), else as configured."""
+        schedule = self.features.get("schedule")
+        source = getattr(schedule, "program_times", None)
+        if source is not None:
+            try:
+                return dict(await source())
+            except Exception:
+                log.exception("the schedule's program times failed; using the configured times")
+        config = self.config
+        return {item.id: (config.at(item.start), config.at(item.end)) for item in config.program}
+
     async def guild(self, guild_id: int) -> GuildSettings:
         return await guild_settings(self.store, self.config, guild_id)
 
     async def event_guilds(self) -> list[GuildSettings]:
-        return [await self.guild(gid) for gid in await event_guild_ids(self.store, self.config)]
+        return [await self.guild(gid) for gid in event_guild_ids(self.config)]
 
 
 def new_scheduler() -> AsyncIOScheduler:

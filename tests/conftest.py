@@ -35,8 +35,12 @@ MESSAGE_ROUTES = {
 MESSAGE_CALLBACKS = {4, 7}
 
 
-def mention_problems(requests: list[RecordedRequest], allowed_roles: set[int]) -> list[str]:
-    """Every message the bot sent must carry allowed_mentions that ping nobody but allowed roles."""
+def mention_problems(
+    requests: list[RecordedRequest], allowed_roles: set[int], role_channels: set[int]
+) -> list[str]:
+    """Every message the bot sent must carry allowed_mentions that ping nobody; only posts in
+    ``role_channels`` (the announce channel: reminders, live, announcements) may ping
+    ``allowed_roles`` (the opt-in reminder role)."""
     problems = []
     for request in requests:
         if (request.method, request.route) not in MESSAGE_ROUTES or not isinstance(
@@ -56,10 +60,16 @@ def mention_problems(requests: list[RecordedRequest], allowed_roles: set[int]) -
         if parse:
             problems.append(f"{request}: allowed_mentions.parse = {sorted(parse)}")
         roles = {int(r) for r in allowed.get("roles", [])}
-        if not roles <= allowed_roles:
-            problems.append(f"{request}: may ping roles {sorted(roles - allowed_roles)}")
+        in_role_channel = request.route.startswith("/channels/") and any(
+            request.path.startswith(f"/channels/{c}/") for c in role_channels
+        )
+        permitted = allowed_roles if in_role_channel else set()
+        if not roles <= permitted:
+            problems.append(f"{request}: may ping roles {sorted(roles - permitted)}")
         if allowed.get("users"):
             problems.append(f"{request}: may ping users {allowed['users']}")
+        if allowed.get("replied_user"):
+            problems.append(f"{request}: may ping the replied-to user")
     return problems
 
 
@@ -67,12 +77,13 @@ def mention_problems(requests: list[RecordedRequest], allowed_roles: set[int]) -
 async def standin() -> AsyncIterator[DiscordStandIn]:
     base, gateway = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
     async with DiscordStandIn() as server:
-        reminder_role = server.roles["reminder"]  # a test may delete it
+        # A test may delete these.
+        reminder_role, announce = server.roles["reminder"], server.channels["announce"]
         yield server
     discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = base, gateway
     assert server.internal_errors == []
     assert server.unknown_requests() == []
-    assert mention_problems(server.requests, {reminder_role}) == []
+    assert mention_problems(server.requests, {reminder_role}, {announce}) == []
     validator = load_validator()
     if validator is not None:
         problems = [

@@ -20,10 +20,16 @@ if TYPE_CHECKING:
 VIEWER_COOLDOWN_SECONDS = 15.0
 
 
-def about_embed(services: Services, locale: str) -> discord.Embed:
+async def about_embed(services: Services, locale: str) -> discord.Embed:
     config = services.config
     t = services.t
-    start, end = config.starts_at, config.ends_at
+    # The day as it runs now: a moderator's /admin delay moves it.
+    times = list((await services.program_times()).values())
+    start, end = (
+        (min(s for s, _ in times), max(e for _, e in times))
+        if times
+        else (config.starts_at, config.ends_at)
+    )
     when = t(
         "about.when",
         locale,
@@ -63,5 +69,5 @@ class AboutCog(commands.Cog):
     async def about(self, interaction: discord.Interaction[CompanionBot]) -> None:
         locale = locale_for(interaction.locale)
         await interaction.response.send_message(
-            embed=about_embed(self.services, locale), allowed_mentions=NO_MENTIONS
+            embed=await about_embed(self.services, locale), allowed_mentions=NO_MENTIONS
         )

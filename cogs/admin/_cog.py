@@ -11,7 +11,7 @@ from discord.ext import commands
 
 from bot.config import ConfigError, load_config
 from bot.errors import UserError
-from bot.guilds import GuildSettings, save_guild_settings
+from bot.guilds import GuildSettings, save_guild_changes
 from bot.i18n import locale_for
 from bot.mentions import NO_MENTIONS, only_role
 from bot.text import clean_text
@@ -54,9 +54,13 @@ class AnnounceConfirm(discord.ui.View):
     async def confirm(
         self, interaction: discord.Interaction[Any], button: discord.ui.Button[Any]
     ) -> None:
+        # Stop first (a second click finds no view) and answer before posting, so a slow post
+        # can neither time the click out nor tempt the moderator into sending it twice.
         self.stop()
+        sending = self.cog.bot.services.t("admin.announce.sending", self.locale)
+        await interaction.response.edit_message(content=sending, view=None)
         text = await self._send(interaction)
-        await interaction.response.edit_message(content=text, view=None)
+        await interaction.edit_original_response(content=text, allowed_mentions=NO_MENTIONS)
 
     @discord.ui.button(style=discord.ButtonStyle.secondary, label="Cancel")
     async def cancel(
@@ -64,7 +68,9 @@ class AnnounceConfirm(discord.ui.View):
     ) -> None:
         self.stop()
         text = self.cog.bot.services.t("admin.announce.cancelled", self.locale)
-        await interaction.response.edit_message(content=text, view=None)
+        await interaction.response.edit_message(
+            content=text, view=None, allowed_mentions=NO_MENTIONS
+        )
 
 
 class AdminCog(commands.Cog):
@@ -167,7 +173,7 @@ class AdminCog(commands.Cog):
             changes["locale"] = locale
         after = replace(before, **changes)
         if changes:
-            await save_guild_settings(self.services.store, after)
+            await save_guild_changes(self.services.store, guild.id, changes)
             await self.bot.audit(
                 interaction, "setup", before=before.as_dict(), after=after.as_dict()
             )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import discord
 import pytest
 
+from bot.clock import FrozenClock
 from bot.rehearsal import StandInBot
 from bot.standin import DiscordStandIn, message_text
 from tests.conftest import Launcher
@@ -69,17 +71,18 @@ async def test_still_answers_after_the_gateway_drops_and_resumes(
 async def test_admin_refused_for_ordinary_member_and_outsider(
     running: StandInBot, standin: DiscordStandIn
 ) -> None:
+    t = running.bot.services.t
     member = await standin.slash("member", name="admin", subcommand="status", locale="ko")
     reply = await member.response()
     assert member.ephemeral
-    assert "운영진" in message_text(reply["data"])
+    assert message_text(reply["data"]) == t("errors.not_moderator", "ko")
 
     outsider = await standin.slash(
         "outsider", name="admin", subcommand="status", guild=standin.other_guild_id, locale="en-US"
     )
     reply = await outsider.response()
     assert outsider.ephemeral
-    assert "not the one running this event" in message_text(reply["data"])
+    assert message_text(reply["data"]) == t("errors.wrong_guild", "en")
 
     moderator = await standin.slash("moderator", name="admin", subcommand="status", locale="en-US")
     reply = await moderator.response()
@@ -134,3 +137,21 @@ async def test_unexpected_errors_answer_with_an_error_id_and_log_the_traceback(
     assert logged
     assert logged[0].exc_info is not None
     assert "kaboom" in str(logged[0].exc_info[1])
+
+
+async def test_about_follows_a_moderators_delay(launch: Launcher, standin: DiscordStandIn) -> None:
+    # Noon on the event day: nothing has started, so the whole afternoon can move.
+    clock = FrozenClock(datetime(2022, 12, 15, 3, 0, tzinfo=UTC))
+    await launch(clock=clock)
+    cursor = standin.cursor()
+    delay = await standin.slash(
+        "moderator", name="admin", subcommand="delay", options={"minutes": 15}, locale="en-US"
+    )
+    await delay.response()
+    await standin.wait_for_message(
+        "announce", predicate=lambda m: "13:15" in message_text(m), after=cursor
+    )
+    reply = await (await standin.slash("member", name="about", locale="en-US")).response()
+    text = message_text(reply["data"])
+    assert "13:15-16:45 KST" in text
+    assert "<t:1671077700:F>" in text  # 13:15 KST

@@ -87,10 +87,25 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     assert readme.index(install_and_run) < readme.index(test_command) < readme.index("---")
 
 
+def test_run_without_a_server_id_exits_2_naming_the_key(tmp_path: Path) -> None:
+    result = run_cli("run", "--data-dir", str(tmp_path), env={"DISCORD_TOKEN": "x"}, cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "event.toml: discord.guild_id: set your server's id" in lines[0]
+
+
 def test_run_when_discord_is_unreachable_says_so_in_one_line(tmp_path: Path) -> None:
+    text = (
+        (ROOT / "config" / "event.toml").read_text("utf-8").replace("guild_id = 0", "guild_id = 1")
+    )
+    (tmp_path / "event.toml").write_text(text, "utf-8")
+    (tmp_path / "faq.toml").write_text("", "utf-8")
     # Nothing listens on this port: a closed loopback port answers at once, no network involved.
     result = run_cli(
         "run",
+        "--config",
+        str(tmp_path / "event.toml"),
         "--data-dir",
         str(tmp_path),
         env={"DISCORD_TOKEN": "x", "DISCORD_API_BASE": "http://127.0.0.1:9/api/v10"},

@@ -13,6 +13,15 @@ from bot.standin import DiscordStandIn, message_text
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def config_for(standin: DiscordStandIn, directory: Path) -> Path:
+    """The shipped event config, naming the stand-in's server (``run`` requires a server id)."""
+    text = (ROOT / "config" / "event.toml").read_text("utf-8")
+    text = text.replace("guild_id = 0", f"guild_id = {standin.guild_id}", 1)
+    (directory / "event.toml").write_text(text, "utf-8")
+    (directory / "faq.toml").write_text((ROOT / "config" / "faq.toml").read_text("utf-8"), "utf-8")
+    return directory / "event.toml"
+
+
 async def test_run_reaches_ready_answers_and_stops_cleanly_on_sigterm(
     standin: DiscordStandIn, tmp_path: Path
 ) -> None:
@@ -25,6 +34,7 @@ async def test_run_reaches_ready_answers_and_stops_cleanly_on_sigterm(
         "DISCORD_TOKEN": standin.token,
         "DISCORD_API_BASE": standin.rest_base,
         "DISCORD_GATEWAY_URL": standin.gateway_url,
+        "CCEI_CONFIG": str(config_for(standin, tmp_path)),
         "TZ": "America/New_York",  # nothing may depend on the machine's zone
     }
     log_path = tmp_path / "bot.log"
@@ -51,7 +61,7 @@ async def test_run_reaches_ready_answers_and_stops_cleanly_on_sigterm(
             assert "2022 CCEI Joint Open Innovation" in message_text(reply["data"])
 
             process.send_signal(signal.SIGTERM)
-            # A hang guard, not a speed check: benchmarks/shutdown.py measures how long it takes.
+            # A hang guard, not a speed check: benchmarks/lifecycle.py measures how long it takes.
             code = await asyncio.wait_for(process.wait(), timeout=15)
         finally:
             if process.returncode is None:
@@ -72,6 +82,7 @@ async def test_run_with_a_rejected_token_exits_2_in_one_line(
         "DISCORD_TOKEN": "not-the-right-token",
         "DISCORD_API_BASE": standin.rest_base,
         "DISCORD_GATEWAY_URL": standin.gateway_url,
+        "CCEI_CONFIG": str(config_for(standin, tmp_path)),
     }
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", "--data-dir", str(tmp_path / "data"),

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.rehearsal import StandInBot
+from bot.rehearsal import StandInBot, standin_settings
+from bot.settings import Secret
 from bot.standin import DiscordStandIn, InteractionHandle, message_text
 from tests.conftest import Launcher
 
@@ -62,8 +65,15 @@ async def test_every_admin_subcommand_is_refused_for_members_and_outsiders(
     assert {"setup", "status", "announce", "sync", "reload", "audit"} <= {
         s for _, s, _ in subcommands
     }
-    store = running.bot.services.store
-    before_settings = await store.settings_in(f"guild:{standin.guild_id}")
+    services = running.bot.services
+    store = services.store
+    refusals = {
+        "member": services.t("errors.not_moderator", "ko"),
+        "outsider": services.t("errors.wrong_guild", "ko"),
+    }
+    guilds = (standin.guild_id, standin.other_guild_id)
+    before_settings = [await store.settings_in(f"guild:{g}") for g in guilds]
+    config_before = services.config
     for group, sub, options in subcommands:
         for user, guild in (("member", None), ("outsider", standin.other_guild_id)):
             cursor = standin.cursor()
@@ -78,13 +88,14 @@ async def test_every_admin_subcommand_is_refused_for_members_and_outsiders(
             )
             reply = await handle.response()
             assert handle.ephemeral, (group, sub, user)
-            text = message_text(reply["data"])
-            assert "운영진" in text or "운영 서버" in text, (group, sub, user, text)
+            assert message_text(reply["data"]) == refusals[user], (group, sub, user)
             # Nothing else happened: no message anywhere but the refusal.
             posted = [e for e in standin.message_log[cursor.messages :] if e.kind == "create"]
             assert len(posted) <= 1, (group, sub, user)
-    assert await store.audit_entries(standin.guild_id) == []
-    assert await store.settings_in(f"guild:{standin.guild_id}") == before_settings
+    for guild_id in guilds:
+        assert await store.audit_entries(guild_id) == []
+    assert [await store.settings_in(f"guild:{g}") for g in guilds] == before_settings
+    assert services.config is config_before
     assert standin.command_sync_count == 1
 
 
@@ -211,15 +222,28 @@ async def test_reload_refuses_an_invalid_file_and_keeps_the_running_config(
     assert services.config is original_config
 
 
-async def test_secrets_never_reach_the_logs(
+async def test_secrets_never_reach_the_logs_or_the_status(
     launch: Launcher, standin: DiscordStandIn, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    running = await launch()
-    await (await admin(standin, "moderator", "status")).response()
+    caplog.set_level(logging.DEBUG, logger="discord")
+    key = "AIzaSyTEST-secret-key-0123456789"
+    # The YouTube API is unreachable (a closed loopback port): its errors are logged, key-free.
+    settings = dataclasses.replace(
+        standin_settings(standin),
+        youtube_api_key=Secret(key),
+        youtube_api_base="http://127.0.0.1:9",
+        youtube_feed_base="http://127.0.0.1:9",
+    )
+    running = await launch(settings=settings)
+    status = await (await admin(standin, "moderator", "status")).response()
+    await standin.gateway_barrier()
     await running.stop()
     assert caplog.records
-    assert standin.token not in caplog.text
+    assert any(r.name.startswith("discord") for r in caplog.records)
+    for secret in (standin.token, key):
+        assert secret not in caplog.text
+        assert secret not in json.dumps(status)
 
 
 def _button_id(handle: InteractionHandle, index: int) -> str:
