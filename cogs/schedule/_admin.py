@@ -15,12 +15,12 @@ from discord.app_commands import locale_str
 from discord.ext import commands
 
 from bot.checks import ModeratorGroup
+from bot.errors import send_ephemeral
 from bot.i18n import locale_for
 from bot.mentions import NO_MENTIONS
 from cogs.schedule._delivery import to_embed
 from cogs.schedule._feature import ScheduleFeature
 from cogs.schedule._program import DelayRefusal
-from cogs.schedule._views import reply
 
 if TYPE_CHECKING:
     from bot.core import CompanionBot
@@ -110,7 +110,7 @@ class ScheduleAdminCog(commands.Cog):
         changed = await self.feature.service.pause()
         if changed:
             await self.bot.audit(interaction, "reminders_pause", before="running", after="paused")
-        await reply(interaction, self.feature.service.texts.pause_reply(changed, locale))
+        await send_ephemeral(interaction, self.feature.service.texts.pause_reply(changed, locale))
 
     @reminders.command(
         name=locale_str("resume", key="cmd.admin.reminders.resume.name"),
@@ -123,7 +123,7 @@ class ScheduleAdminCog(commands.Cog):
         changed = await self.feature.service.resume()
         if changed:
             await self.bot.audit(interaction, "reminders_resume", before="paused", after="running")
-        await reply(interaction, self.feature.service.texts.resume_reply(changed, locale))
+        await send_ephemeral(interaction, self.feature.service.texts.resume_reply(changed, locale))
 
     @reminders.command(
         name=locale_str("preview", key="cmd.admin.reminders.preview.name"),

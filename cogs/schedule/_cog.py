@@ -16,12 +16,13 @@ from discord.app_commands import locale_str
 from discord.ext import commands
 
 from bot.config import Config
+from bot.errors import send_ephemeral
 from bot.i18n import locale_for
 from bot.mentions import NO_MENTIONS
 from cogs.schedule._delivery import to_embed
 from cogs.schedule._feature import FEATURE, ScheduleFeature
 from cogs.schedule._render import MessageData
-from cogs.schedule._views import AgendaView, answer_remind, reply
+from cogs.schedule._views import AgendaView, answer_remind
 
 if TYPE_CHECKING:
     from bot.core import CompanionBot
@@ -136,7 +137,7 @@ class ScheduleCog(commands.Cog):
         user_id, now = interaction.user.id, self.services.clock.now()
         if not enabled:
             await ledger.set_dm(user_id, False, locale=locale, now=now)
-            await reply(interaction, texts.remind_reply("dm_off", locale))
+            await send_ephemeral(interaction, texts.remind_reply("dm_off", locale))
             return
         # Defer: opening the DM channel and the test message are two round trips.
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -149,4 +150,4 @@ class ScheduleCog(commands.Cog):
         else:
             await ledger.set_dm(user_id, True, locale=locale, now=now)
             answer = texts.remind_reply("dm_on", locale)
-        await interaction.followup.send(answer, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        await send_ephemeral(interaction, answer)

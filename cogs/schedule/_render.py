@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
 from bot.config import Config, Locale
+from bot.text import clip
 from bot.timefmt import discord_ts, hhmm, zone_label
 from cogs.schedule._program import DelayPlan, DelayRefusal, Session, current_and_next
 from cogs.schedule._reminders import Reminder
@@ -49,11 +50,6 @@ class Translate(Protocol):
     """The catalog's ``t`` (``bot.i18n.Catalog.t`` / ``Services.t``)."""
 
     def __call__(self, key: str, locale: str, /, **values: object) -> str: ...
-
-
-def clip(text: str, limit: int) -> str:
-    """Cut ``text`` to ``limit`` characters, ending with an ellipsis when cut."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
+from bot.errors import send_ephemeral
 from bot.i18n import locale_for
 from bot.mentions import NO_MENTIONS
 
@@ -32,10 +33,6 @@ class ComponentFailed(app_commands.AppCommandError):
     def __init__(self, original: Exception) -> None:
         super().__init__(repr(original))
         self.original = original
-
-
-async def reply(interaction: discord.Interaction[CompanionBot], text: str) -> None:
-    await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
 
 async def answer_ics(
@@ -64,11 +61,11 @@ async def answer_remind(
     settings = await feature.bot.services.guild(guild.id)
     role = guild.get_role(settings.reminder_role_id) if settings.reminder_role_id else None
     if role is None:
-        await reply(interaction, texts.remind_reply("no_role", locale))
+        await send_ephemeral(interaction, texts.remind_reply("no_role", locale))
         return
     has_role = member.get_role(role.id) is not None
     if on == has_role:
-        await reply(
+        await send_ephemeral(
             interaction,
             texts.remind_reply("already_on" if on else "already_off", locale, role=role.name),
         )
@@ -80,9 +77,11 @@ async def answer_remind(
             await member.remove_roles(role, reason="opted out of session reminders")
     except discord.Forbidden:
         log.warning("cannot change the reminder role %s in server %s", role.id, guild.id)
-        await reply(interaction, texts.remind_reply("cannot_assign", locale))
+        await send_ephemeral(interaction, texts.remind_reply("cannot_assign", locale))
         return
-    await reply(interaction, texts.remind_reply("on" if on else "off", locale, role=role.name))
+    await send_ephemeral(
+        interaction, texts.remind_reply("on" if on else "off", locale, role=role.name)
+    )
 
 
 class AgendaView(discord.ui.View):
