@@ -41,7 +41,8 @@ __all__ = [
 ]
 
 ProgramTimes = Mapping[str, tuple[datetime, datetime]]
-"""Effective (start, end) per program item id, aware datetimes; items not in it use the config times."""
+"""(start, end) per program item id, aware datetimes, as ``Services.program_times()`` returns them
+(after delays); items not in it use the config times."""
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_]+)\}")
 _ANY_BRACED = re.compile(r"\{([^{}\s]+)\}")

@@ -6,8 +6,6 @@ Thin on purpose: parse the interaction, call :class:`~cogs.faq._service.FaqServi
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 import discord
@@ -21,9 +19,8 @@ from bot.i18n import locale_for
 from bot.mentions import NO_MENTIONS
 
 from ._admin_views import MarkButton
-from ._answers import ProgramTimes
 from ._repo import FaqRepo
-from ._service import FaqReply, FaqService, ProgramTimesSource
+from ._service import FaqReply, FaqService
 from ._views import FEATURE, PickButton, VoteButton, pick_view, question_message, user_errors
 
 if TYPE_CHECKING:
@@ -39,31 +36,14 @@ ASK_RATE, ASK_PER = 5, 60.0
 CHOICE_CHARS = 100
 
 
-def schedule_program_times(services: Services) -> ProgramTimesSource:
-    """Session times after delays, from the schedule feature when it runs (looked up per answer)."""
-
-    async def program_times() -> ProgramTimes | None:
-        schedule = services.features.get("schedule")
-        source = getattr(schedule, "program_times", None)
-        if source is None:
-            return None
-        try:
-            times: Mapping[str, tuple[datetime, datetime]] = await source()
-        except Exception:
-            log.exception("the schedule's program times failed; answering with the config times")
-            return None
-        return times
-
-    return program_times
-
-
 def build_service(services: Services) -> FaqService:
     return FaqService(
         services.config,
         FaqRepo(services.store),
         services.clock,
         services.t,
-        program_times=schedule_program_times(services),
+        # After /admin delay when the schedule feature runs, else the config's times.
+        program_times=services.program_times,
     )
 
 

@@ -108,7 +108,8 @@ class FaqReply:
     choices: tuple[FaqChoice, ...] = ()
 
 
-ProgramTimesSource = Callable[[], Awaitable[ProgramTimes | None]]
+ProgramTimesSource = Callable[[], Awaitable[ProgramTimes]]
+"""Where answers read the session times: ``Services.program_times`` in the bot."""
 
 
 class FaqService:

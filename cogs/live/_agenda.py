@@ -1,21 +1,17 @@
 """The next program session, for ``/live`` when nothing is live or scheduled on YouTube.
 
-Session times come from the schedule feature when it runs (it knows about ``/admin delay``), else
-from the config's program as written.
+Session times come from ``Services.program_times()``: after ``/admin delay`` when the schedule
+feature runs, else the config's program as written.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
 from bot.config import Config, Locale
 
-log = logging.getLogger(__name__)
-
-#: Session id → (start, end), as ``services.features["schedule"].program_times()`` returns them.
+#: Session id → (start, end), as ``Services.program_times()`` returns them.
 ProgramTimes = Mapping[str, tuple[datetime, datetime]]
 
 
@@ -33,17 +29,3 @@ def next_session(
         return None
     start, title = min(upcoming, key=lambda pair: pair[0])
     return title, start
-
-
-async def program_times(features: Mapping[str, Any]) -> ProgramTimes | None:
-    """Effective session times from the schedule feature, if it runs and answers."""
-    reader: Callable[[], Awaitable[ProgramTimes]] | None = getattr(
-        features.get("schedule"), "program_times", None
-    )
-    if reader is None:
-        return None
-    try:
-        return await reader()
-    except Exception:
-        log.warning("live: the schedule's session times are unavailable", exc_info=True)
-        return None

@@ -18,7 +18,7 @@ from discord.ext import commands
 from bot.config import Config
 from bot.i18n import locale_for
 from bot.mentions import NO_MENTIONS
-from cogs.live._agenda import next_session, program_times
+from cogs.live._agenda import next_session
 from cogs.live._relay import LiveRelay
 from cogs.live._render import LiveStatusFields, presence_text, render_live_command
 from cogs.live._sink import DiscordLiveSink
@@ -110,7 +110,7 @@ class LiveCog(commands.Cog):
     async def live(self, interaction: discord.Interaction[CompanionBot]) -> None:
         locale = locale_for(interaction.locale)
         config, status = self.services.config, self.relay.status()
-        times = await program_times(self.services.features)
+        times = await self.services.program_times()
         rendered = render_live_command(
             self.services.catalog,
             locale,

@@ -1,12 +1,11 @@
-"""The next program session for /live: from the schedule feature (delays) when it runs, else config."""
+"""The next program session for /live, from the configured or the delayed times."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 from bot.config import Config
-from cogs.live._agenda import next_session, program_times
+from cogs.live._agenda import next_session
 from cogs.live._cog import relay_inputs_changed
 
 NOON = datetime(2022, 12, 15, 3, 0, tzinfo=UTC)  # 12:00 KST
@@ -35,24 +34,6 @@ def test_next_session_follows_delays(base_config: Config) -> None:
         "Lecture: Open innovation - what should we focus on?",
         base_config.starts_at + delay,
     )
-
-
-class _Schedule:
-    def __init__(self, times: Mapping[str, tuple[datetime, datetime]] | None) -> None:
-        self.times = times
-
-    async def program_times(self) -> Mapping[str, tuple[datetime, datetime]]:
-        if self.times is None:
-            raise RuntimeError("database is locked (test)")
-        return self.times
-
-
-async def test_program_times_come_from_the_schedule_feature_when_it_answers() -> None:
-    times = {"lecture": (NOON, NOON + timedelta(hours=1))}
-    assert await program_times({"schedule": _Schedule(times)}) == times
-    assert await program_times({"schedule": _Schedule(None)}) is None
-    assert await program_times({}) is None
-    assert await program_times({"schedule": object()}) is None
 
 
 def test_only_youtube_and_program_changes_restart_the_relay(base_config: Config) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -76,6 +76,38 @@ async def test_live_command_for_nothing_upcoming_and_live_in_both_languages(
     en = await ask_live(standin, "en-US")
     assert "Live now" in en
     assert "1,234 watching" in en
+
+
+async def test_live_command_names_the_next_session_after_the_schedules_delays(
+    start_live: LiveLauncher,
+    standin: DiscordStandIn,
+    youtube: YouTubeStandIn,
+    live_config: Config,
+) -> None:
+    running = await start_live()
+    await polls(youtube, 1, method="feed")
+    delay = timedelta(minutes=20)
+
+    class DelayedSchedule:
+        failing = False
+
+        async def program_times(self) -> dict[str, tuple[datetime, datetime]]:
+            if self.failing:
+                raise RuntimeError("database is locked (test)")
+            return {
+                item.id: (live_config.at(item.start) + delay, live_config.at(item.end) + delay)
+                for item in live_config.program
+            }
+
+    schedule = DelayedSchedule()
+    running.bot.services.features["schedule"] = schedule
+    delayed = int((live_config.starts_at + delay).timestamp())
+    assert f"<t:{delayed}:F>" in await ask_live(standin, "en-US")
+    # The schedule cannot answer: /live still names the session, at its configured time.
+    schedule.failing = True
+    text = await ask_live(standin, "en-US")
+    assert "Lecture: Open innovation" in text
+    assert f"<t:{int(live_config.starts_at.timestamp())}:F>" in text
 
 
 async def test_without_an_api_key_the_relay_is_off_and_the_bot_works(
