@@ -39,6 +39,7 @@ RemindReply = Literal[
     "already_on",
     "already_off",
     "no_role",
+    "unsafe_role",
     "cannot_assign",
     "dm_on",
     "dm_off",
@@ -470,6 +471,8 @@ class ScheduleTexts:
             return self.t("schedule.remind.on", locale, role=role)
         if reply == "already_on":
             return self.t("schedule.remind.already_on", locale, role=role)
+        if reply == "unsafe_role":
+            return self.t("schedule.remind.unsafe_role", locale, role=role)
         keys: dict[str, str] = {
             "off": "schedule.remind.off",
             "already_off": "schedule.remind.already_off",

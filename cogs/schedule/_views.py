@@ -19,6 +19,7 @@ from bot.mentions import NO_MENTIONS
 
 if TYPE_CHECKING:
     from bot.core import CompanionBot
+    from bot.guilds import GuildSettings
     from cogs.schedule._feature import ScheduleFeature
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,12 @@ async def answer_ics(
     )
 
 
+def unsafe_reminder_role(role: discord.Role, settings: GuildSettings) -> bool:
+    """Whether ``role`` must not be self-assigned: it grants any permission, or it is the server's
+    moderator role (whose rights come from the bot's own check, not from Discord permissions)."""
+    return role.permissions.value != 0 or role.id == settings.moderator_role_id
+
+
 async def answer_remind(
     feature: ScheduleFeature, interaction: discord.Interaction[CompanionBot], *, on: bool
 ) -> None:
@@ -62,6 +69,17 @@ async def answer_remind(
     role = guild.get_role(settings.reminder_role_id) if settings.reminder_role_id else None
     if role is None:
         await send_ephemeral(interaction, texts.remind_reply("no_role", locale))
+        return
+    if unsafe_reminder_role(role, settings):
+        # Anyone may press "Remind me": handing out a role with rights would be a way to get them.
+        log.warning(
+            "reminder role %s in server %s grants permissions or is the moderator role; "
+            "not changing it for user %s",
+            role.id,
+            guild.id,
+            member.id,
+        )
+        await send_ephemeral(interaction, texts.remind_reply("unsafe_role", locale, role=role.name))
         return
     has_role = member.get_role(role.id) is not None
     if on == has_role:

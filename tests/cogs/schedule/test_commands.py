@@ -3,13 +3,16 @@ agenda's buttons, also after a restart."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
 import icalendar
+import pytest
 
 from bot.clock import ScaledClock
-from bot.standin import DiscordStandIn, message_text
+from bot.config import Config
+from bot.standin import DiscordStandIn, message_text, perms
 from tests.cogs.schedule.conftest import seoul
 from tests.conftest import Launcher
 
@@ -138,3 +141,49 @@ async def test_remind_dm_with_closed_dms_says_how_to_open_them(
     )
     assert "DM reminders are off" in message_text((await handle.response())["data"])
     assert await ledger.dm_users() == {}
+
+
+async def test_remind_refuses_a_reminder_role_that_grants_permissions(
+    launch: Launcher, standin: DiscordStandIn, caplog: pytest.LogCaptureFixture
+) -> None:
+    await launch()
+    # A config (or a later edit of the role in Discord) made the reminder role a powerful one.
+    role = standin.world.role("reminder")
+    role.permissions = perms("manage_messages")
+    standin.dispatch("GUILD_ROLE_UPDATE", {"guild_id": str(role.guild_id), "role": role.payload()})
+    await standin.gateway_barrier()
+
+    with caplog.at_level(logging.WARNING, logger="cogs.schedule"):
+        handle = await standin.slash("member", name="remind", subcommand="on", locale="en-US")
+        reply = await handle.response()
+    assert handle.ephemeral
+    assert "grants permissions" in message_text(reply["data"])
+    assert role.id not in standin.member_roles("member")
+    assert any("not changing it" in r.getMessage() for r in caplog.records)
+
+    agenda = await standin.slash("member", name="schedule", locale="ko")
+    await agenda.response()
+    assert agenda.original is not None
+    click = await standin.click("member", agenda.original, REMIND_BUTTON, locale="ko")
+    reply = await click.response()
+    assert click.ephemeral
+    assert "알림용으로 드릴 수 없어요" in message_text(reply["data"])
+    assert role.id not in standin.member_roles("member")
+
+
+async def test_remind_refuses_the_moderator_role_as_reminder_role(
+    launch: Launcher, standin: DiscordStandIn, event_config: Config
+) -> None:
+    # The reminder role has no permissions, but it is also the server's moderator role.
+    role = standin.roles["reminder"]
+    section = event_config.discord.model_copy(update={"moderator_role_id": role})
+    await launch(config=event_config.model_copy(update={"discord": section}))
+
+    handle = await standin.slash("member", name="remind", subcommand="on", locale="en-US")
+    assert "grants permissions" in message_text((await handle.response())["data"])
+    assert handle.ephemeral
+    assert role not in standin.member_roles("member")
+    # Nor does the bot take it away from whoever holds it.
+    handle = await standin.slash("member2", name="remind", subcommand="off", locale="en-US")
+    assert "grants permissions" in message_text((await handle.response())["data"])
+    assert role in standin.member_roles("member2")
