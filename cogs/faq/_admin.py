@@ -18,12 +18,12 @@ from bot.checks import ModeratorGroup
 from bot.errors import UserError
 from bot.i18n import locale_for
 from bot.mentions import NO_MENTIONS
+from bot.text import clip
 
 from ._admin_views import EntryModal, FormMode, apply_question_status, questions_panel
 from ._forms import check_entry_id, form_from_entry
 from ._repo import QuestionStatus
 from ._service import FaqService
-from ._text import shorten
 from ._views import user_errors
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ class FaqAdminCog(commands.Cog):
 
     async def _reply(self, interaction: discord.Interaction[CompanionBot], text: str) -> None:
         await interaction.response.send_message(
-            shorten(text, MESSAGE_CHARS), ephemeral=True, allowed_mentions=NO_MENTIONS
+            clip(text, MESSAGE_CHARS), ephemeral=True, allowed_mentions=NO_MENTIONS
         )
 
     # -- add / edit / remove -------------------------------------------------------------------------
@@ -83,7 +83,7 @@ class FaqAdminCog(commands.Cog):
     async def faq_edit(self, interaction: discord.Interaction[CompanionBot], entry: str) -> None:
         entry_id = entry.strip().lower()
         if entry_id not in self.service.matcher:
-            raise UserError("faq.admin.not_found", entry_id=shorten(entry_id, 40))
+            raise UserError("faq.admin.not_found", entry_id=clip(entry_id, 40))
         await self._open_form(interaction, "edit", entry_id)
 
     async def _open_form(
@@ -130,7 +130,7 @@ class FaqAdminCog(commands.Cog):
         choices = []
         for entry_id in ids[:CHOICES]:
             label = self.service.matcher.label(entry_id, locale)
-            choices.append(Choice(name=shorten(f"{entry_id} · {label}", 100), value=entry_id))
+            choices.append(Choice(name=clip(f"{entry_id} · {label}", 100), value=entry_id))
         return choices
 
     # -- list / export / stats -----------------------------------------------------------------------

@@ -16,6 +16,7 @@ from bot.checks import ensure_moderator
 from bot.errors import UserError
 from bot.i18n import locale_for
 from bot.mentions import NO_MENTIONS
+from bot.text import clip
 
 from ._forms import (
     ANSWER_MAX_CHARS,
@@ -26,7 +27,6 @@ from ._forms import (
 )
 from ._repo import Question, QuestionStatus
 from ._service import FaqService, Translate
-from ._text import shorten
 from ._views import faq_service, question_message, report_error, user_errors
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ class EntryModal(discord.ui.Modal):
         t = service.t
         title = t(f"faq.admin.modal.title_{mode}", locale, entry_id=entry_id)
         super().__init__(
-            title=shorten(title, MODAL_TITLE_CHARS), custom_id=custom_id, timeout=FORM_TIMEOUT
+            title=clip(title, MODAL_TITLE_CHARS), custom_id=custom_id, timeout=FORM_TIMEOUT
         )
         self.service = service
         self.mode: FormMode = mode
@@ -263,7 +263,7 @@ class MarkButton(
         text, view = await questions_panel(service, question.guild_id, locale)
         done = service.status_text(question, locale)
         await interaction.response.edit_message(
-            content=shorten(f"{done}\n\n{text}", 2000),
+            content=clip(f"{done}\n\n{text}", 2000),
             view=view,
             allowed_mentions=NO_MENTIONS,
         )

@@ -23,6 +23,7 @@ from typing import Literal
 from rapidfuzz import fuzz, process
 
 from bot.config import FaqEntry
+from bot.text import clip
 
 from ._normalize import SYNONYMS, has_hangul, normalize, normalize_tokens, to_jamo
 
@@ -159,8 +160,8 @@ class FaqMatcher:
         self._partial_terms = [fuzzy[k] for k in self._partial_keys]
         self._labels = {
             entry.id: {
-                "ko": _label(entry.question.ko),
-                "en": _label(entry.question.en),
+                "ko": clip(entry.question.ko, CHOICE_LABEL_CHARS),
+                "en": clip(entry.question.en, CHOICE_LABEL_CHARS),
             }
             for entry in self.entries
         }
@@ -331,11 +332,3 @@ def _covered(token: str, found: dict[str, float]) -> bool:
     """Whether the found terms inside ``token`` explain most of it (the rest being particles)."""
     inside = sum(len(term) for term in found if term in token)
     return inside >= max(2, len(token) - 2)
-
-
-def _label(question: str) -> str:
-    return (
-        question
-        if len(question) <= CHOICE_LABEL_CHARS
-        else question[: CHOICE_LABEL_CHARS - 1] + "…"
-    )

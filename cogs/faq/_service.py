@@ -17,6 +17,7 @@ from typing import Protocol
 
 from bot.clock import Clock
 from bot.config import Config, FaqEntry
+from bot.text import clip
 
 from ._answers import ProgramTimes, render_answer, unknown_placeholders
 from ._matcher import CONFIDENT_SCORE, FaqMatcher, MatchKind, Suggestion
@@ -37,7 +38,6 @@ from ._text import (
     check_question,
     detect_locale,
     looks_like_question,
-    shorten,
 )
 
 __all__ = [
@@ -193,7 +193,7 @@ class FaqService:
     async def _answer_text(self, entry: FaqEntry, locale: str) -> str:
         body = await self.render(entry.id, locale) or ""
         text = self.t("faq.answer", locale, question=entry.question.get(locale), answer=body)
-        return shorten(text, MESSAGE_CHARS)
+        return clip(text, MESSAGE_CHARS)
 
     async def answer(self, question: str, locale: str) -> FaqReply:
         """The reply to ``/faq question:<text>``; counts usage and logs unanswered questions."""
@@ -207,7 +207,7 @@ class FaqService:
         if result.kind == "weak":
             choices = tuple(
                 FaqChoice(
-                    c.entry_id, shorten(self.matcher.label(c.entry_id, locale), BUTTON_LABEL_CHARS)
+                    c.entry_id, clip(self.matcher.label(c.entry_id, locale), BUTTON_LABEL_CHARS)
                 )
                 for c in result.candidates
             )
@@ -219,11 +219,11 @@ class FaqService:
             )
         return FaqReply(
             "none",
-            shorten(
+            clip(
                 self.t(
                     "faq.no_match",
                     locale,
-                    question=shorten(cleaned, 100),
+                    question=clip(cleaned, 100),
                     topics=self.topics(locale),
                 ),
                 MESSAGE_CHARS,
@@ -270,7 +270,7 @@ class FaqService:
         if body is None:
             return None
         await self.repo.record_use(best.entry_id, now)
-        return shorten(self.t("faq.auto_answer", lang, answer=body), MESSAGE_CHARS)
+        return clip(self.t("faq.auto_answer", lang, answer=body), MESSAGE_CHARS)
 
     # -- moderators ---------------------------------------------------------------------------------
 
@@ -355,14 +355,14 @@ class FaqService:
                     "faq.admin.stats_unanswered_line",
                     locale,
                     rank=rank,
-                    text=shorten(item.text, 100),
+                    text=clip(item.text, 100),
                     count=item.asked,
                     last=f"<t:{int(item.last_at.timestamp())}:R>",
                 )
             )
         if not unanswered:
             lines.append(none)
-        return shorten("\n".join(lines), MESSAGE_CHARS)
+        return clip("\n".join(lines), MESSAGE_CHARS)
 
     # -- viewer questions for the speakers ----------------------------------------------------------
 
@@ -427,10 +427,10 @@ class FaqService:
                     number=q.id,
                     age=f"<t:{int(q.created_at.timestamp())}:R>",
                     author=f"<@{q.author_id}>",
-                    question=shorten(q.text, 300),
+                    question=clip(q.text, 300),
                 )
             )
-        return shorten("\n".join(lines), MESSAGE_CHARS)
+        return clip("\n".join(lines), MESSAGE_CHARS)
 
     async def set_question_status(
         self, question_id: int, status: QuestionStatus, *, user_id: int, moderator: bool

@@ -10,6 +10,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from bot.text import strip_invisible
+
 __all__ = [
     "QUESTION_MAX_CHARS",
     "QUESTION_MIN_CHARS",
@@ -19,7 +21,6 @@ __all__ = [
     "detect_locale",
     "looks_like_question",
     "neutralize_mentions",
-    "shorten",
 ]
 
 QUESTION_MAX_CHARS = 300
@@ -31,8 +32,6 @@ ZWSP = "\u200b"
 
 _MENTION = re.compile(r"<(@[!&]?|#)(\d+)>")
 _MASS_MENTION = re.compile(r"@(everyone|here)", re.IGNORECASE)
-# Control and invisible formatting characters, except newline and tab.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 _MANY_NEWLINES = re.compile(r"\n{3,}")
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
 
@@ -100,8 +99,9 @@ _EN_QUESTION_STARTS = (
 
 def clean_text(text: str) -> str:
     """NFC, control and invisible characters removed, at most two blank lines, trimmed."""
+    # Line breaks first: the core filter keeps only \n, so a bare \r would join two lines.
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    text = _CONTROL.sub("", text)
+    text = strip_invisible(text)
     return _MANY_NEWLINES.sub("\n\n", text).strip()
 
 
@@ -112,13 +112,6 @@ def neutralize_mentions(text: str) -> str:
     """
     text = _MASS_MENTION.sub(lambda m: f"@{ZWSP}{m[1]}", text)
     return _MENTION.sub(lambda m: f"<{m[1][0]}{ZWSP}{m[1][1:]}{m[2]}>", text)
-
-
-def shorten(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters, ending with … when cut."""
-    if limit <= 0:
-        return ""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 @dataclass(frozen=True, slots=True)

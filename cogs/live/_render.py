@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.config import Locale
 from bot.i18n import Catalog
+from bot.text import clip
 from bot.timefmt import discord_ts
 from cogs.live._relay import LiveRelay, Mode, NoticeKind, RelayStatus
 from cogs.live._state import Broadcast, Summary
@@ -49,14 +50,9 @@ def _title(b: Broadcast) -> str:
     return safe_text(b.title or b.video_id)
 
 
-def _embed_title(text: str) -> str:
-    return text if len(text) <= _TITLE_LIMIT else text[: _TITLE_LIMIT - 1] + "…"
-
-
 def presence_text(b: Broadcast) -> str:
     """The activity name for "Watching: <title>" (Discord caps it at 128 characters)."""
-    title = b.title or b.video_id
-    return title if len(title) <= _PRESENCE_LIMIT else title[: _PRESENCE_LIMIT - 1] + "…"
+    return clip(b.title or b.video_id, _PRESENCE_LIMIT)
 
 
 def format_count(catalog: Catalog, locale: Locale, count: int | None) -> str:
@@ -84,7 +80,7 @@ def _embed(
 ) -> dict[str, Any]:
     embed: dict[str, Any] = {
         "type": "rich",
-        "title": _embed_title(title),
+        "title": clip(title, _TITLE_LIMIT),
         "url": url,
         "color": colour,
         "fields": [{"name": n, "value": v or "-", "inline": True} for n, v in fields],

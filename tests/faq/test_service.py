@@ -334,3 +334,13 @@ def test_entry_from_form_validates(config: Config) -> None:
     venue: FaqEntry = next(e for e in config.faq if e.id == "venue")
     assert entry_from_form("venue", form_from_entry(venue)) == venue
     assert parse_keywords("a, a,\n 생중계 ;b") == (("생중계",), ("a", "b"))
+
+
+async def test_a_question_cannot_reorder_its_post_with_a_bidi_isolate(service: FaqService) -> None:
+    question = await service.ask(
+        guild_id=GUILD, author_id=VIEWER, text="\u2067질문: 언제 시작하나요?\u2069", locale="ko"
+    )
+    assert question.text == "질문: 언제 시작하나요?"
+    post = service.question_post(question, "ko")
+    assert "\u2067" not in post
+    assert "\u2069" not in post

@@ -10,7 +10,6 @@ from cogs.faq._text import (
     detect_locale,
     looks_like_question,
     neutralize_mentions,
-    shorten,
 )
 
 
@@ -48,10 +47,13 @@ def test_check_question_limits_and_neutralises() -> None:
     assert "<@&1234>" not in ok.text
 
 
-def test_shorten() -> None:
-    assert shorten("abcdef", 4) == "abc…"
-    assert shorten("abc", 4) == "abc"
-    assert shorten("abc", 0) == ""
+@pytest.mark.parametrize("isolate", ["\u2066", "\u2067", "\u2068", "\u2069"])
+def test_bidi_isolates_cannot_reorder_a_question(isolate: str) -> None:
+    # U+2067 (RIGHT-TO-LEFT ISOLATE) would show the rest of the question reversed in the Q&A channel.
+    check = check_question(f"{isolate}when does the talk start?\u2069 thanks")
+    assert check.ok
+    assert check.text == "when does the talk start? thanks"
+    assert clean_text(f"a{isolate}b\n\u2060c\td") == "ab\nc\td"
 
 
 @pytest.mark.parametrize(
