@@ -6,7 +6,6 @@ the feature), render its texts. The moderator commands are in ``_admin.py``.
 
 from __future__ import annotations
 
-import io
 import logging
 from typing import TYPE_CHECKING
 
@@ -22,12 +21,16 @@ from bot.mentions import NO_MENTIONS
 from cogs.schedule._delivery import to_embed
 from cogs.schedule._feature import FEATURE, ScheduleFeature
 from cogs.schedule._render import MessageData
-from cogs.schedule._views import AgendaView, answer_remind
+from cogs.schedule._views import AgendaView, answer_ics, answer_remind
 
 if TYPE_CHECKING:
     from bot.core import CompanionBot
 
 log = logging.getLogger(__name__)
+
+#: /schedule and /next answer in the channel; one viewer may ask once per this many seconds so
+#: nobody can flood it (the tree answers a refused call privately).
+VIEWER_COOLDOWN_SECONDS = 15.0
 
 
 class ScheduleCog(commands.Cog):
@@ -64,22 +67,21 @@ class ScheduleCog(commands.Cog):
             "Also get an .ics file for your calendar app", key="cmd.schedule.calendar.description"
         )
     )
+    @app_commands.checks.cooldown(1, VIEWER_COOLDOWN_SECONDS, key=lambda i: i.user.id)
     async def schedule(
         self, interaction: discord.Interaction[CompanionBot], calendar: bool = False
     ) -> None:
         locale = locale_for(interaction.locale)
         service = self.feature.service
         agenda = service.texts.agenda(service.sessions, service.now(), locale)
-        files = []
-        if calendar:
-            name, data = service.ics(locale)
-            files.append(discord.File(io.BytesIO(data), filename=name))
         await interaction.response.send_message(
             embed=to_embed(agenda),
             view=AgendaView(self.feature, locale, remind=interaction.guild is not None),
-            files=files,
             allowed_mentions=NO_MENTIONS,
         )
+        if calendar:
+            # Like the button: the file is for the asker, not for the whole channel.
+            await answer_ics(self.feature, interaction)
 
     @app_commands.command(
         name=locale_str("next", key="cmd.next.name"),
@@ -87,6 +89,7 @@ class ScheduleCog(commands.Cog):
             "The next session and how long until it starts", key="cmd.next.description"
         ),
     )
+    @app_commands.checks.cooldown(1, VIEWER_COOLDOWN_SECONDS, key=lambda i: i.user.id)
     async def next_session(self, interaction: discord.Interaction[CompanionBot]) -> None:
         locale = locale_for(interaction.locale)
         service = self.feature.service

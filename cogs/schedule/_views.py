@@ -39,15 +39,19 @@ class ComponentFailed(app_commands.AppCommandError):
 async def answer_ics(
     feature: ScheduleFeature, interaction: discord.Interaction[CompanionBot]
 ) -> None:
-    """The program as an .ics attachment, privately."""
+    """The program as an .ics attachment, privately (as a follow-up if already answered)."""
     locale = locale_for(interaction.locale)
     name, data = feature.service.ics(locale)
-    await interaction.response.send_message(
-        feature.bot.services.t("schedule.ics.sent", locale),
-        file=discord.File(io.BytesIO(data), filename=name),
-        ephemeral=True,
-        allowed_mentions=NO_MENTIONS,
-    )
+    text = feature.bot.services.t("schedule.ics.sent", locale)
+    file = discord.File(io.BytesIO(data), filename=name)
+    if interaction.response.is_done():
+        await interaction.followup.send(
+            text, file=file, ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
+    else:
+        await interaction.response.send_message(
+            text, file=file, ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
 
 
 def unsafe_reminder_role(role: discord.Role, settings: GuildSettings) -> bool:

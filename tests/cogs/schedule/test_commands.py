@@ -16,6 +16,7 @@ from bot.standin import DiscordStandIn, message_text, perms
 from tests.cogs.schedule.conftest import seoul
 from tests.conftest import Launcher
 
+EPHEMERAL = 1 << 6
 ICS_BUTTON = "schedule:ics"
 REMIND_BUTTON = "schedule:remind"
 
@@ -51,7 +52,12 @@ async def test_schedule_shows_now_and_next_with_both_times_and_a_calendar_file(
     labels = [c["label"] for row in message["components"] for c in row["components"]]
     assert labels == ["캘린더 파일 (.ics)", "알림 받기"]
 
-    name, data = attachment_data(standin, message)
+    # The agenda is public, the calendar file only for the asker.
+    assert message["attachments"] == []
+    private = await handle.wait_followup()
+    assert private["flags"] & EPHEMERAL
+    assert "캘린더 앱으로 열어 주세요" in private["content"]
+    name, data = attachment_data(standin, private)
     assert name == "ccei-program-20221215.ics"
     events = calendar_events(data)
     assert len(events) == 4
@@ -80,6 +86,27 @@ async def test_next_names_what_is_on_and_what_follows(
     assert "Next: **Talk concert" in text
     assert "<t:1671080400:t> (14:00 KST), in 40 min" in text
     assert "https://www.youtube.com/@CCEISAY/live" in text
+
+
+@pytest.mark.parametrize("command", ["schedule", "next"])
+async def test_public_answers_have_a_per_user_cooldown(
+    launch: Launcher, standin: DiscordStandIn, command: str
+) -> None:
+    await launch()
+    first = await standin.slash("member", name=command, locale="ko")
+    await first.response()
+    assert not first.ephemeral
+    again = await standin.slash("member", name=command, locale="ko")
+    reply = await again.response()
+    assert again.ephemeral
+    assert "잠시 후에 다시" in message_text(reply["data"])
+    other = await standin.slash("member2", name=command, locale="en-US")
+    await other.response()
+    assert not other.ephemeral  # the cooldown is per user
+    assert first.original is not None
+    assert other.original is not None
+    public = [m["id"] for m in standin.messages("general") if not m["flags"] & EPHEMERAL]
+    assert public == [first.original["id"], other.original["id"]]
 
 
 async def test_remind_on_and_off_toggle_the_role_and_the_button_works_after_a_restart(
