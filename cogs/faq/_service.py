@@ -9,11 +9,13 @@ stores the message id; the vote button → :meth:`FaqService.vote`. Admin operat
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 from bot.clock import Clock
 from bot.config import Config, FaqEntry
@@ -54,6 +56,7 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+K = TypeVar("K")
 
 AUTO_ANSWER_MIN_SCORE = 85.0
 """Auto-answers speak unasked in a public channel, so they need more certainty than /faq
@@ -108,6 +111,30 @@ class FaqReply:
     choices: tuple[FaqChoice, ...] = ()
 
 
+class KeyedLocks(Generic[K]):
+    """One :class:`asyncio.Lock` per key, kept only while someone holds or waits for it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[K, tuple[asyncio.Lock, int]] = {}
+
+    @contextlib.asynccontextmanager
+    async def hold(self, key: K) -> AsyncIterator[None]:
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users == 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+    def __len__(self) -> int:
+        return len(self._locks)
+
+
 ProgramTimesSource = Callable[[], Awaitable[ProgramTimes]]
 """Where answers read the session times: ``Services.program_times`` in the bot."""
 
@@ -142,6 +169,7 @@ class FaqService:
             auto_answer_cooldown or config.discord.auto_answer_cooldown
         )
         self.ask_interval = ask_interval
+        self._ask_locks = KeyedLocks[tuple[int, int]]()
         self.matcher = FaqMatcher(config.faq)
 
     async def load(self) -> None:
@@ -373,17 +401,20 @@ class FaqService:
             raise AskTextRefused(check.problem, min=QUESTION_MIN_CHARS)
         if check.problem == "ask.too_long":
             raise AskTextRefused(check.problem, max=QUESTION_MAX_CHARS, length=len(check.text))
-        now = self.clock.now()
-        wait = await self.repo.ask_wait(guild_id, author_id, now, self.ask_interval)
-        if wait > timedelta(0):
-            raise AskRateLimited(seconds=max(1, int(wait.total_seconds() + 0.999)))
-        return await self.repo.add_question(
-            guild_id=guild_id,
-            author_id=author_id,
-            text=check.text,
-            locale="ko" if locale == "ko" else "en",
-            now=now,
-        )
+        # Check and insert as one step per user: two asks at once (a double submit) would both
+        # see no recent question and both get in.
+        async with self._ask_locks.hold((guild_id, author_id)):
+            now = self.clock.now()
+            wait = await self.repo.ask_wait(guild_id, author_id, now, self.ask_interval)
+            if wait > timedelta(0):
+                raise AskRateLimited(seconds=max(1, int(wait.total_seconds() + 0.999)))
+            return await self.repo.add_question(
+                guild_id=guild_id,
+                author_id=author_id,
+                text=check.text,
+                locale="ko" if locale == "ko" else "en",
+                now=now,
+            )
 
     def question_post(self, question: Question, locale: str) -> str:
         """The Q&A channel message (send with ``AllowedMentions.none()``)."""

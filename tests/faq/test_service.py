@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 
@@ -292,6 +293,25 @@ async def test_ask_is_rate_limited_and_length_checked(
     with pytest.raises(AskTextRefused) as too_short:
         await service.ask(guild_id=GUILD, author_id=3, text=" ? ", locale="ko")
     assert too_short.value.key == "ask.too_short"
+
+
+async def test_two_asks_at_once_by_one_user_queue_one_question(service: FaqService) -> None:
+    """Two /ask calls racing (a double submit) must not both pass the one-a-minute check."""
+    results = await asyncio.gather(
+        service.ask(guild_id=GUILD, author_id=VIEWER, text="첫 번째 질문입니다", locale="ko"),
+        service.ask(guild_id=GUILD, author_id=VIEWER, text="두 번째 질문입니다", locale="ko"),
+        # Another viewer is not held up by the first one's limit.
+        service.ask(guild_id=GUILD, author_id=VIEWER + 1, text="다른 사람 질문입니다", locale="ko"),
+        return_exceptions=True,
+    )
+    queued = [r for r in results[:2] if not isinstance(r, BaseException)]
+    refused = [r for r in results[:2] if isinstance(r, BaseException)]
+    assert len(queued) == 1
+    assert len(refused) == 1
+    assert isinstance(refused[0], AskRateLimited)
+    assert not isinstance(results[2], BaseException)
+    assert len(await service.top_questions(GUILD)) == 2
+    assert len(service._ask_locks) == 0  # a lock lives only while an ask is running
 
 
 async def test_mentions_in_questions_are_neutralised(service: FaqService) -> None:
