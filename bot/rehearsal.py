@@ -14,7 +14,7 @@ import sys
 import tempfile
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
@@ -24,6 +24,7 @@ from bot.core import CompanionBot
 from bot.lifecycle import build_services, start_bot, stop_bot
 from bot.settings import Secret, Settings
 from bot.standin import DiscordStandIn, MessageEvent
+from bot.ytstandin import DEFAULT_HANDLE, YouTubeStandIn, play_stream
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +112,14 @@ async def start_against_standin(
     return StandInBot(bot, task)
 
 
+def _youtube_standin(config: Config, clock: Clock) -> YouTubeStandIn:
+    """A local YouTube whose channel is the configured one (handle or id)."""
+    channel = config.youtube.channel
+    if channel.startswith("UC"):
+        return YouTubeStandIn(clock=clock, channel_id=channel)
+    return YouTubeStandIn(clock=clock, handle=channel or DEFAULT_HANDLE)
+
+
 def rehearsal_clock(
     config: Config, speed: float, *, lead_seconds: float = LEAD_SECONDS
 ) -> ScaledClock:
@@ -119,14 +128,30 @@ def rehearsal_clock(
     return ScaledClock(first_due - timedelta(seconds=lead_seconds * speed), speed)
 
 
+#: Event time between two printed edits of the same message (the live post's viewer count changes
+#: every poll; the transcript shows how it evolves without a line per poll).
+EDIT_PRINT_INTERVAL = timedelta(minutes=15)
+
+
 @contextlib.asynccontextmanager
 async def _printing(
     standin: DiscordStandIn, clock: Clock, config: Config, out: TextIO
 ) -> AsyncIterator[None]:
+    last_edit_printed: dict[int, datetime] = {}
+
     def show(event: MessageEvent) -> None:
         if event.kind == "delete":
             return
-        stamp = clock.now().astimezone(config.tz).strftime("%H:%M:%S")
+        now = clock.now()
+        if event.kind == "edit":
+            previous = last_edit_printed.get(event.message_id)
+            final = "종료" in str(event.message.get("content", "")) or "ended" in str(
+                event.message.get("content", "")
+            )
+            if previous is not None and now - previous < EDIT_PRINT_INTERVAL and not final:
+                return
+            last_edit_printed[event.message_id] = now
+        stamp = now.astimezone(config.tz).strftime("%H:%M:%S")
         marker = "" if event.kind == "create" else " (edited)"
         out.write(f"[{stamp}]{marker} {standin.describe(event.message)}\n")
         out.flush()
@@ -158,15 +183,44 @@ async def rehearse(
     )
     with contextlib.ExitStack() as stack:
         directory = data_dir or Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        async with DiscordStandIn() as standin:
+        async with (
+            DiscordStandIn() as standin,
+            _youtube_standin(config, clock) as youtube,
+        ):
             rehearsal = standin_config(config, standin)
+            if not rehearsal.youtube.channel and not rehearsal.youtube.video_id:
+                section = rehearsal.youtube.model_copy(update={"channel": DEFAULT_HANDLE})
+                rehearsal = rehearsal.model_copy(update={"youtube": section})
+            settings = standin_settings(
+                standin,
+                Settings(
+                    youtube_api_key=Secret(youtube.api_key),
+                    youtube_api_base=youtube.api_base,
+                    youtube_feed_base=youtube.feed_base,
+                ),
+            )
             async with _printing(standin, clock, rehearsal, out):
                 running = await start_against_standin(
-                    standin, rehearsal, data_dir=directory, clock=clock
+                    standin, rehearsal, data_dir=directory, clock=clock, settings=settings
+                )
+                # The stream, as YouTube would show it: scheduled now, live for the program.
+                stream = asyncio.create_task(
+                    play_stream(
+                        youtube,
+                        clock,
+                        video_id=rehearsal.youtube.video_id or "rehearsal01",
+                        title=rehearsal.event.name.ko,
+                        starts_at=rehearsal.starts_at,
+                        ends_at=rehearsal.ends_at,
+                    ),
+                    name="rehearsal-stream",
                 )
                 try:
                     await asyncio.sleep(real_duration)
                 finally:
+                    stream.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await stream
                     await running.stop()
     out.write("Rehearsal finished.\n")
     return 0

@@ -8,6 +8,9 @@ import re
 from bot.config import Config
 from bot.rehearsal import rehearse
 
+#: A reminder names its session in bold, then a dash: "⏰ **강연: …** — 30분 후 시작해요".
+REMINDER = re.compile(r"\*\*([^*]+)\*\* — ")
+
 
 async def test_the_compressed_day_prints_every_reminder_once_in_order(
     base_config: Config,
@@ -21,13 +24,21 @@ async def test_the_compressed_day_prints_every_reminder_once_in_order(
     assert text.startswith("Rehearsal: 2022 창조경제혁신센터 공동 오픈이노베이션 at 2400x speed")
     assert text.rstrip().endswith("Rehearsal finished.")
     reminder_lines = [
-        line for line in text.splitlines() if ("#announce" in line and "⏰" in line) or "🔴" in line
+        line
+        for line in text.splitlines()
+        if "#announce" in line and "(edited)" not in line and REMINDER.search(line)
     ]
+    assert not any("(늦은 알림)" in line for line in reminder_lines), text
     # 4 sessions x 3 reminders (30 min, 10 min, at the start), each printed once.
     assert len(reminder_lines) == 12, text
-    titles = [re.search(r"\*\*(.+?)\*\*", line).group(1) for line in reminder_lines]  # type: ignore[union-attr]
+    titles = [REMINDER.search(line).group(1) for line in reminder_lines]  # type: ignore[union-attr]
     assert titles == [t for item in base_config.program for t in [item.title.ko] * 3]
     # Event times are printed in KST and run forward.
     stamps = [line[1:9] for line in reminder_lines]
     assert stamps == sorted(stamps)
     assert stamps[0].startswith("12:3")
+    # The stream plays too: announced, live (edited with viewers), ended with a summary.
+    assert "생중계가 <t:1671076800:F>" in text
+    assert "지금 생중계 중이에요!" in text
+    assert "생중계가 종료됐어요" in text
+    assert "생중계 요약" in text
