@@ -20,6 +20,7 @@ from typing import Generic, Protocol, TypeVar
 from bot.clock import Clock
 from bot.config import Config, FaqEntry
 from bot.text import clip
+from bot.timefmt import discord_ts
 
 from ._answers import ProgramTimes, render_answer, unknown_placeholders
 from ._matcher import CONFIDENT_SCORE, FaqMatcher, MatchKind, Suggestion
@@ -385,7 +386,7 @@ class FaqService:
                     rank=rank,
                     text=clip(item.text, 100),
                     count=item.asked,
-                    last=f"<t:{int(item.last_at.timestamp())}:R>",
+                    last=discord_ts(item.last_at, "R"),
                 )
             )
         if not unanswered:
@@ -456,7 +457,7 @@ class FaqService:
                     rank=rank,
                     votes=q.votes,
                     number=q.id,
-                    age=f"<t:{int(q.created_at.timestamp())}:R>",
+                    age=discord_ts(q.created_at, "R"),
                     author=f"<@{q.author_id}>",
                     question=clip(q.text, 300),
                 )

@@ -66,7 +66,7 @@ async def test_did_you_mean_buttons_answer(service: FaqService) -> None:
     assert gone.kind == "none"
 
 
-async def test_no_match_lists_topics_and_is_logged(service: FaqService) -> None:
+async def test_no_match_lists_topics_and_is_logged(service: FaqService, clock: FrozenClock) -> None:
     reply = await service.answer("주차 가능한가요?", "ko")
     assert reply.kind == "none"
     assert "주차 가능한가요?" in reply.text
@@ -74,6 +74,7 @@ async def test_no_match_lists_topics_and_is_logged(service: FaqService) -> None:
     assert len(reply.text) <= 2000
     stats = await service.stats_text("ko")
     assert "주차 가능한가요?" in stats
+    assert f"<t:{int(clock.now().timestamp())}:R>" in stats
 
 
 async def test_answers_follow_a_delayed_program(
@@ -264,6 +265,7 @@ async def test_ask_vote_and_top_questions(service: FaqService, clock: FrozenCloc
     text = service.questions_text(top, "en")
     assert text.index("C-Lab 3.0") < text.index("공공액셀러레이터") < text.index("What should")
     assert "👍 2" in text
+    assert f"<t:{int(popular.created_at.timestamp())}:R>" in text  # each viewer's own clock
 
     hidden = await service.set_question_status(popular.id, "hidden", user_id=MOD, moderator=True)
     assert service.status_text(hidden, "ko") == service.t(
