@@ -60,6 +60,26 @@ def test_catalog_file_has_both_languages_and_same_placeholders() -> None:
         assert placeholders(value["ko"]) == placeholders(value["en"]), key
 
 
+#: Korean particles change with the word before them (과/와, 이/가, 을/를, 은/는, 으로/로), so none
+#: may follow a placeholder (or its quotes, markup or a bracket after it) directly: "{title}과" is
+#: wrong for half the titles. Counters are fine: "{minutes}분".
+PARTICLE_AFTER_PLACEHOLDER = re.compile(
+    r"\{\w+\}['\"*]*(?:\s*\([^)]*\))?(?=[가-힣])(?!분|초|시간|개)"
+)
+
+
+def test_no_korean_particle_depends_on_a_placeholder() -> None:
+    data = tomllib.loads(CATALOG_FILE.read_text("utf-8"))
+    found = {
+        key: match.group(0)
+        for key, value in data.items()
+        for match in PARTICLE_AFTER_PLACEHOLDER.finditer(value["ko"])
+    }
+    assert found == {}
+    assert PARTICLE_AFTER_PLACEHOLDER.search("'{title}'({end_hm} {zone} 종료)과 겹쳐요")
+    assert not PARTICLE_AFTER_PLACEHOLDER.search("{minutes}분 옮겼어요")
+
+
 def test_command_names_are_valid_and_korean_where_asked() -> None:
     data = tomllib.loads(CATALOG_FILE.read_text("utf-8"))
     names = {k: v for k, v in data.items() if k.startswith("cmd.") and k.endswith(".name")}
@@ -232,6 +252,16 @@ def test_every_refusal_has_a_clear_message(
     assert needle in text
     assert text.endswith("Nothing was changed.")
     assert "{" not in texts(catalog).delay_refusal(refusal, "ko")
+
+
+def test_overlap_refusal_reads_right_in_korean(catalog: Catalog) -> None:
+    refusal = plan_delay(effective_program(make_config()), seoul(13, 30), -15)
+    assert isinstance(refusal, DelayRefusal)
+    text = texts(catalog).delay_refusal(refusal, "ko")
+    assert text.startswith(
+        "그만큼 당기면 진행 중인 세션과 겹쳐요 ('세션 lecture', 13:50 KST 종료)."
+    )
+    assert "최대 10분까지" in text
 
 
 # -- admin and opt-in -------------------------------------------------------------------------------
