@@ -22,6 +22,7 @@ from bot.errors import CompanionTree
 from bot.i18n import CatalogTranslator
 from bot.mentions import NO_MENTIONS
 from bot.services import Services
+from bot.text import clip
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +30,9 @@ COMMAND_HASH_KEY = "commands_hash"
 
 
 def _short(value: Any, limit: int = 400) -> str:
+    """An audit value as one line of JSON for a code span, clipped."""
     text = "-" if value is None else json.dumps(value, ensure_ascii=False, default=str)
-    text = text.replace("`", "'")
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return clip(text.replace("`", "'"), limit)
 
 
 def point_discord_at(api_base: str, gateway_url: str) -> None:
