@@ -207,7 +207,8 @@ class ReminderScheduler:
                     wanted.setdefault(reminder.key, False)
         if self._plan is not plan:  # superseded while recording skips
             return report
-        real_now = datetime.now(UTC)
+        # APScheduler sleeps in real time: catch-up jobs run at the real instant of event-time now.
+        real_now = self._clock.real_time(now)
         for reminder in plan.reminders:
             if reminder.key not in wanted:
                 continue

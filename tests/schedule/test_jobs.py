@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.clock import ScaledClock
+from bot.clock import Clock, FrozenClock, ScaledClock
 from bot.config import Config
 from bot.store import Store
 from cogs.schedule._jobs import (
@@ -68,7 +68,7 @@ async def scheduler() -> AsyncIterator[AsyncIOScheduler]:
 
 def make_reminders(
     scheduler: AsyncIOScheduler,
-    clock: ScaledClock,
+    clock: Clock,
     ledger: ScheduleLedger,
     send: RecordingSender,
     config: Config,
@@ -400,3 +400,17 @@ async def test_reminders_keep_their_jobs_until_a_target_is_set_up(
     await sender.wait_for(4)
     assert sender.keys == [("a", 4), ("a", 0), ("b", 4), ("b", 0)]
     assert {d.target for d, _ in sender.received} == {"guild:1"}
+
+
+async def test_catch_up_jobs_run_at_the_clocks_real_time_for_now(ledger: ScheduleLedger) -> None:
+    # A frozen clock in 2022 maps event time to itself: the catch-up job's run date comes from it,
+    # not from the machine's wall clock.
+    config = tiny_config()
+    clock = FrozenClock(datetime(2022, 12, 15, 13, 0, 3, tzinfo=SEOUL))
+    sched = AsyncIOScheduler(timezone=UTC)  # never started: the jobs stay pending
+    reminders = make_reminders(sched, clock, ledger, RecordingSender(), config)
+    report = await reminders.rebuild(plan_for(config))
+    (caught_up,) = report.catch_up
+    job = sched.get_job(caught_up.job_id)
+    assert job is not None
+    assert job.trigger.run_date == clock.real_time(clock.now())
