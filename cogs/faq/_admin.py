@@ -15,7 +15,7 @@ from discord.app_commands import Choice, locale_str
 from discord.ext import commands
 
 from bot.checks import ModeratorGroup
-from bot.errors import UserError
+from bot.errors import UserError, send_ephemeral
 from bot.i18n import locale_for
 from bot.mentions import NO_MENTIONS
 from bot.text import clip
@@ -29,7 +29,6 @@ from ._views import user_errors
 if TYPE_CHECKING:
     from bot.core import CompanionBot
 
-MESSAGE_CHARS = 2000
 CHOICES = 25
 
 
@@ -53,11 +52,6 @@ class FaqAdminCog(commands.Cog):
 
     def t(self, key: str, locale: str, /, **values: object) -> str:
         return self.service.t(key, locale, **values)
-
-    async def _reply(self, interaction: discord.Interaction[CompanionBot], text: str) -> None:
-        await interaction.response.send_message(
-            clip(text, MESSAGE_CHARS), ephemeral=True, allowed_mentions=NO_MENTIONS
-        )
 
     # -- add / edit / remove -------------------------------------------------------------------------
 
@@ -115,7 +109,7 @@ class FaqAdminCog(commands.Cog):
                 entry_id, user_id=interaction.user.id, moderator=True
             )
         await self.bot.audit(interaction, "faq_remove", before=removed.model_dump(mode="json"))
-        await self._reply(interaction, self.t("faq.admin.removed", locale, entry_id=removed.id))
+        await send_ephemeral(interaction, self.t("faq.admin.removed", locale, entry_id=removed.id))
 
     @faq_edit.autocomplete("entry")
     @faq_remove.autocomplete("entry")
@@ -140,7 +134,7 @@ class FaqAdminCog(commands.Cog):
         description=locale_str("List the FAQ entries in use", key="cmd.admin.faq.list.description"),
     )
     async def faq_list(self, interaction: discord.Interaction[CompanionBot]) -> None:
-        await self._reply(interaction, self.service.list_text(locale_for(interaction.locale)))
+        await send_ephemeral(interaction, self.service.list_text(locale_for(interaction.locale)))
 
     @faq_admin.command(
         name=locale_str("export", key="cmd.admin.faq.export.name"),
@@ -167,7 +161,7 @@ class FaqAdminCog(commands.Cog):
         ),
     )
     async def faq_stats(self, interaction: discord.Interaction[CompanionBot]) -> None:
-        await self._reply(
+        await send_ephemeral(
             interaction, await self.service.stats_text(locale_for(interaction.locale))
         )
 
@@ -216,7 +210,7 @@ class FaqAdminCog(commands.Cog):
                 raise UserError("questions.need_number")
             text, view = await questions_panel(self.service, guild_id, locale)
             if view is None:
-                await self._reply(interaction, text)
+                await send_ephemeral(interaction, text)
             else:
                 await interaction.response.send_message(
                     text, view=view, ephemeral=True, allowed_mentions=NO_MENTIONS
@@ -226,4 +220,4 @@ class FaqAdminCog(commands.Cog):
         if action is not None and action.value in ("hidden", "open"):
             status = "hidden" if action.value == "hidden" else "open"
         question = await apply_question_status(interaction, number, status)
-        await self._reply(interaction, self.service.status_text(question, locale))
+        await send_ephemeral(interaction, self.service.status_text(question, locale))

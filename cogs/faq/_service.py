@@ -358,7 +358,7 @@ class FaqService:
         removed = sorted(config_ids - {e.id for e in self.entries})
         if removed:
             lines.append(self.t("faq.admin.list_removed", locale, ids=", ".join(removed)))
-        return "\n".join(lines)
+        return clip("\n".join(lines), MESSAGE_CHARS)
 
     def export(self) -> str:
         """The current entries as ``config/faq.toml`` (send it as a file attachment)."""

@@ -366,3 +366,14 @@ async def test_a_question_cannot_reorder_its_post_with_a_bidi_isolate(service: F
     post = service.question_post(question, "ko")
     assert "\u2067" not in post
     assert "\u2069" not in post
+
+
+async def test_the_entry_list_fits_one_message(
+    config: Config, repo: FaqRepo, clock: FrozenClock, catalog: Catalog
+) -> None:
+    many = tuple(e.model_copy(update={"id": f"{e.id}-{n}"}) for n in range(4) for e in config.faq)
+    service = FaqService(config.model_copy(update={"faq": many}), repo, clock, catalog.t)
+    await service.load()
+    text = service.list_text("en")
+    assert len(text) <= 2000
+    assert text.endswith("…")
