@@ -106,14 +106,16 @@ async def test_add_edit_remove_persist_across_a_restart(
 async def test_members_cannot_change_the_faq_even_with_a_forms_id(
     running: StandInBot, standin: DiscordStandIn
 ) -> None:
+    t = running.bot.services.catalog.t
     refused = await admin(standin, "member", "add", group="faq", locale="ko", entry="parking")
-    assert "운영진" in message_text((await refused.response())["data"])
+    # The exact refusal: the unexpected-error text mentions 운영진 too.
+    assert message_text((await refused.response())["data"]) == t("errors.not_moderator", "ko")
     assert refused.ephemeral
 
     form = await open_form(standin, "moderator", "add", "parking")
     handle, text = await submit(standin, "member", form, PARKING)  # a replayed submit
     assert handle.ephemeral
-    assert "Only moderators" in text
+    assert text == t("errors.not_moderator", "en")
     assert "parking" not in running.bot.services.features["faq"].matcher
     assert await running.bot.services.store.audit_entries(standin.guild_id) == []
 
