@@ -85,8 +85,9 @@ HINT_MIN_GAP = timedelta(seconds=1)
 FEED_FAILURES_BEFORE_PLAYLIST = 3
 #: A hung Discord call must not stall detection.
 SINK_TIMEOUT = 30.0
-#: How long ``stop`` lets a poll in progress finish (the bot's whole shutdown has about 4 s).
-STOP_GRACE = 3.0
+#: How long ``stop`` lets a poll in progress finish. The bot's whole shutdown has 4 s
+#: (bot.lifecycle.SHUTDOWN_TIMEOUT) and the schedule may drain a reminder post for 2 s of it.
+STOP_GRACE = 1.5
 
 NoticeKind = Literal[
     "quota_exceeded",
