@@ -49,6 +49,11 @@ DEFAULT_TARGET = "announce"
 #: The batch of DM reminders to users who opted in (one ledger row per reminder, not per user).
 DM_TARGET = "dm"
 
+#: After a post that certainly failed (403/404), try again this much later (event time) while the
+#: reminder is still within grace: a moderator may have fixed the channel meanwhile.
+RETRY_AFTER = timedelta(minutes=1)
+RETRY_SUFFIX = ":retry"
+
 #: Skips worth a ledger row (audit); the others are not decisions about this reminder.
 _RECORDED_SKIPS: frozenset[SkipReason] = frozenset(
     {"too_late", "superseded", "session_over", "paused"}
@@ -136,6 +141,7 @@ class ReminderScheduler:
         on_time: timedelta = DEFAULT_ON_TIME,
         targets: TargetsProvider = default_targets,
         boundary: BoundaryCallback | None = None,
+        retry_after: timedelta = RETRY_AFTER,
     ) -> None:
         self._scheduler = scheduler
         self._clock = clock
@@ -145,6 +151,7 @@ class ReminderScheduler:
         self._on_time = on_time
         self._targets = targets
         self._boundary = boundary
+        self._retry_after = retry_after
         self._plan = ReminderPlan(0, ())
         self._salt = ""
         self._paused = False
@@ -282,13 +289,16 @@ class ReminderScheduler:
                 with contextlib.suppress(JobLookupError):
                     self._scheduler.remove_job(job.id)
 
-    def _add_job(self, reminder: Reminder, run_at: datetime, *, catch_up: bool) -> None:
+    def _add_job(
+        self, reminder: Reminder, run_at: datetime, *, catch_up: bool, retry: bool = False
+    ) -> None:
         self._scheduler.add_job(
             self._run_job,
             trigger=DateTrigger(run_date=run_at, timezone=UTC),
             args=(reminder, catch_up),
-            id=reminder.job_id,
-            name=f"reminder {reminder.session_id} -{reminder.offset_seconds}s",
+            id=reminder.job_id + (RETRY_SUFFIX if retry else ""),
+            name=f"reminder {reminder.session_id} -{reminder.offset_seconds}s"
+            + (" (retry)" if retry else ""),
             replace_existing=True,
             # Lateness is judged by decide() against reminders.grace; never let APScheduler drop a
             # job silently because the loop was busy.
@@ -343,6 +353,19 @@ class ReminderScheduler:
                 await self.fire(reminder, catch_up=catch_up)
             except Exception:
                 log.exception("reminder job %s failed", reminder.job_id)
+
+    def _schedule_retry(self, plan: ReminderPlan, reminder: Reminder, now: datetime) -> None:
+        """One more try of a reminder whose post certainly failed: its own job has run, so nothing
+        else would post it before the next rebuild. When the retry runs, :meth:`fire` decides
+        afresh (late marker, superseded, grace), so a retry can never double a post."""
+        if self._plan is not plan:  # rebuilt or stopped meanwhile: the new plan has its own jobs
+            return
+        retry_at = now + self._retry_after
+        if retry_at - reminder.due > self._grace or retry_at >= reminder.session.end:
+            log.info("reminder %s is not retried: it would be too late", reminder.job_id)
+            return
+        # One job per reminder, whichever targets failed; fire() skips those already served.
+        self._add_job(reminder, self._clock.real_time(retry_at), catch_up=True, retry=True)
 
     # -- delivery ---------------------------------------------------------------------------------
 
@@ -402,12 +425,14 @@ class ReminderScheduler:
             message_id = await self._send(delivery)
         except ReminderNotSent:
             log.warning(
-                "reminder %s to %s not posted; it may be retried",
+                "reminder %s to %s not posted; retrying in %s (event time) if still within grace",
                 reminder.job_id,
                 target,
+                self._retry_after,
                 exc_info=True,
             )
             await self._ledger.release(target, reminder.key)
+            self._schedule_retry(plan, reminder, now)
             return decision
         except Exception:
             # The post may or may not exist: keep the claim, start-up reconciliation decides.

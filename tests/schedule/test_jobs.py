@@ -32,7 +32,7 @@ from cogs.schedule._jobs import (
 )
 from cogs.schedule._ledger import PendingIntent, ScheduleLedger
 from cogs.schedule._program import effective_program
-from cogs.schedule._reminders import LedgerState, ReminderPlan, Send, Skip
+from cogs.schedule._reminders import LedgerState, ReminderPlan, Send, SendLate, Skip
 from tests.schedule.conftest import RecordingSender, make_config
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -414,3 +414,54 @@ async def test_catch_up_jobs_run_at_the_clocks_real_time_for_now(ledger: Schedul
     job = sched.get_job(caught_up.job_id)
     assert job is not None
     assert job.trigger.run_date == clock.real_time(clock.now())
+
+
+async def test_a_post_that_certainly_failed_is_retried_a_minute_later_within_grace(
+    ledger: ScheduleLedger,
+) -> None:
+    config = make_config(program=[("a", "13:00", "13:30")], before=["0s"], grace="5m")
+    clock = FrozenClock(datetime(2022, 12, 15, 13, 0, 0, tzinfo=SEOUL))
+    sender = RecordingSender()
+    failures = [ReminderNotSent("403 Missing Permissions")]
+
+    async def send(delivery: Delivery) -> int:
+        if failures:
+            raise failures.pop()
+        return await sender(delivery)
+
+    sched = AsyncIOScheduler(timezone=UTC)  # never started: jobs stay pending, fire() by hand
+    reminders = ReminderScheduler(sched, clock, ledger, send, grace=config.reminders.grace)
+    plan = plan_for(config)
+    await reminders.rebuild(plan)
+    (a0,) = plan.reminders
+    await reminders.fire(a0)
+    assert await ledger.state(DEFAULT_TARGET, a0.key) is LedgerState.NONE
+    retry = sched.get_job(f"{a0.job_id}:retry")
+    assert retry is not None
+    assert retry.trigger.run_date == clock.real_time(a0.due + timedelta(minutes=1))
+
+    # The retry runs through decide() like any job: a minute late, so marked late.
+    clock.advance(timedelta(minutes=1, seconds=1))
+    job_reminder, catch_up = retry.args
+    assert (job_reminder, catch_up) == (a0, True)
+    decisions = await reminders.fire(job_reminder, catch_up=catch_up)
+    assert isinstance(decisions[DEFAULT_TARGET], SendLate)
+    (delivery,) = [d for d, _ in sender.received]
+    assert delivery.late
+    assert await ledger.state(DEFAULT_TARGET, a0.key) is LedgerState.SENT
+
+
+async def test_no_retry_once_the_reminder_would_be_beyond_grace(ledger: ScheduleLedger) -> None:
+    config = make_config(program=[("a", "13:00", "13:30")], before=["0s"], grace="1m")
+    clock = FrozenClock(datetime(2022, 12, 15, 13, 0, 30, tzinfo=SEOUL))
+
+    async def send(delivery: Delivery) -> int:
+        raise ReminderNotSent("404 Unknown Channel")
+
+    sched = AsyncIOScheduler(timezone=UTC)
+    reminders = ReminderScheduler(sched, clock, ledger, send, grace=config.reminders.grace)
+    plan = plan_for(config)
+    await reminders.rebuild(plan)
+    (a0,) = plan.reminders
+    await reminders.fire(a0)
+    assert sched.get_job(f"{a0.job_id}:retry") is None  # 13:01:30 would be 90 s late

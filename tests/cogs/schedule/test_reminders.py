@@ -182,3 +182,29 @@ async def test_an_announce_channel_set_up_mid_day_gets_the_next_reminders(
     await handle.response()
     posted = await standin.wait_for_message("announce", predicate=is_reminder, timeout=5)
     assert "세션 a" in posted["content"]
+
+
+async def test_a_reminder_refused_by_discord_is_posted_once_on_the_retry(
+    launch: Launcher, standin: DiscordStandIn, event_config: Config
+) -> None:
+    config = compressed(event_config, [("a", "13:00:00", "13:05:00")], before=["1m"])
+    standin.deny_bot_permission("announce", "send_messages")
+    running = await launch(config=config, clock=SteppedClock(seoul(12, 57, 30), SPEED))
+
+    # a/60 falls due in 1.5 s: Discord answers 403, the moderators hear of it in #audit.
+    notice = await standin.wait_for_message("audit", timeout=5)
+    assert f"<#{standin.channels['announce']}>" in notice["content"]
+    assert "403" in notice["content"]
+    # A moderator gives the permission back; the retry (one event minute later) posts it.
+    standin.set_channel_permission_overwrite(
+        "announce", standin.bot_user_id, allow=0, deny=0, target_type="member"
+    )
+    posted = await standin.wait_for_message("announce", predicate=is_reminder, timeout=10)
+    assert "세션 a" in posted["content"]
+    assert "(늦은 알림)" in posted["content"]
+
+    feature = feature_of(running)
+    await feature.service.reminders.drain(5)  # the job records the post once Discord answers
+    entries = await feature.ledger.entries(f"guild:{standin.guild_id}")
+    assert [(e.state, e.late) for e in entries] == [(LedgerState.SENT, True)]
+    assert len([m for m in standin.messages("announce") if is_reminder(m)]) == 1
