@@ -45,6 +45,11 @@ from cogs.schedule._render import EventSpec, ScheduleTexts, Translate
 
 log = logging.getLogger(__name__)
 
+#: How long a stop waits for a reminder post under way. The core gives ``bot.close()`` 4 s in all
+#: (``bot.lifecycle.SHUTDOWN_TIMEOUT``) and the live relay may take 3 s of them; a post cut off
+#: here is not lost: start-up reconciliation finds it or posts it late.
+STOP_DRAIN_SECONDS = 1.0
+
 
 @dataclass(frozen=True, slots=True)
 class DelayApplied:
@@ -168,7 +173,7 @@ class ScheduleService:
         self.texts = ScheduleTexts(config, self.texts.t)
         self.reminders.set_grace(config.reminders.grace)
 
-    async def stop(self, *, drain: float = 2.0) -> None:
+    async def stop(self, *, drain: float = STOP_DRAIN_SECONDS) -> None:
         """Remove the reminder jobs (when the cog unloads) and give a post under way up to
         ``drain`` seconds to be recorded; the ledger keeps its state."""
         self.reminders.stop()

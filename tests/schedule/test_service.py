@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -12,7 +13,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.clock import FrozenClock
 from bot.i18n import Catalog
 from bot.store import Store
-from cogs.schedule._jobs import DEFAULT_TARGET
+from cogs.schedule._jobs import DEFAULT_TARGET, Delivery
 from cogs.schedule._ledger import ScheduleLedger
 from cogs.schedule._program import DelayRefusal, program_fingerprint
 from cogs.schedule._reminders import LedgerState
@@ -136,3 +137,44 @@ async def test_ics_state_and_pause(store: Store) -> None:
     spec = svc.event_spec("en")
     assert spec.start == seoul(13).astimezone(UTC)
     assert spec.end - spec.start == timedelta(hours=3, minutes=30)
+
+
+async def test_stop_waits_at_most_a_second_for_a_post_under_way(store: Store) -> None:
+    # The core gives bot.close() 4 s and the live relay up to 3 s of them.
+    entered, release = asyncio.Event(), asyncio.Event()
+
+    async def hanging(delivery: Delivery) -> int:
+        entered.set()
+        await release.wait()
+        return 1
+
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    svc = ScheduleService(
+        make_config(),
+        FrozenClock(seoul(13)),  # "lecture starts now" is due: a catch-up job runs at once
+        ScheduleLedger(store.db),
+        scheduler,
+        hanging,
+        Catalog.load().t,
+    )
+    await svc.start(lookup=None)
+    scheduler.start()
+    drain = svc.reminders.drain
+    try:
+        async with asyncio.timeout(5):
+            await entered.wait()
+        waited: list[float] = []
+
+        async def recording_drain(seconds: float) -> None:
+            waited.append(seconds)
+            await drain(seconds)
+
+        svc.reminders.drain = recording_drain  # type: ignore[method-assign]
+        async with asyncio.timeout(5):
+            await svc.stop()
+        assert waited == [1.0]
+        assert svc.reminders.job_ids() == []
+    finally:
+        release.set()
+        await drain(5)  # let the post finish before the store closes
+        scheduler.shutdown(wait=False)
