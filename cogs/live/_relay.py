@@ -86,7 +86,7 @@ FEED_FAILURES_BEFORE_PLAYLIST = 3
 #: A hung Discord call must not stall detection.
 SINK_TIMEOUT = 30.0
 #: How long ``stop`` lets a poll in progress finish. The bot's whole shutdown has 4 s
-#: (bot.lifecycle.SHUTDOWN_TIMEOUT) and the schedule may drain a reminder post for 2 s of it.
+#: (bot.lifecycle.SHUTDOWN_TIMEOUT), and the schedule's stop may wait for a reminder post too.
 STOP_GRACE = 1.5
 
 NoticeKind = Literal[

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
 import socket
 import time
@@ -20,7 +19,7 @@ from bot.store import Store
 from bot.ytstandin import DEFAULT_CHANNEL_ID, YouTubeStandIn, audience, play_stream, topic_for
 from cogs.live._relay import LiveRelay
 from cogs.live._state import Broadcast, MessageRef, Phase
-from cogs.schedule._service import ScheduleService
+from cogs.schedule._service import STOP_DRAIN_SECONDS
 from tests.live.conftest import T0, RecordingSink
 
 SPEED = 10.0
@@ -327,11 +326,10 @@ async def test_a_hung_poll_leaves_the_rest_of_the_shutdown_its_time(
     """The bot must close within SHUTDOWN_TIMEOUT (the CLI promises an exit within 5 s); the
     schedule's drain of a reminder post under way takes its share of that, so the relay's default
     grace must fit in the rest."""
-    schedule_drain = inspect.signature(ScheduleService.stop).parameters["drain"].default
     sink = _GatedSink()  # the gate never opens
     fast_standin.go_live("cceiLive001")
     relay = relay_for(fast_standin, store, sink, scaled)
     await relay.start()
     await asyncio.wait_for(sink.entered.wait(), 5.0)
-    await asyncio.wait_for(relay.stop(), SHUTDOWN_TIMEOUT - schedule_drain - 0.25)
+    await asyncio.wait_for(relay.stop(), SHUTDOWN_TIMEOUT - STOP_DRAIN_SECONDS - 0.25)
     assert relay.status().mode == "stopped"
