@@ -19,6 +19,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from bot.text import strip_invisible
+
 __all__ = [
     "NormalizedText",
     "compact",
@@ -533,7 +535,6 @@ class NormalizedText:
         return not self.tokens
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 _NON_WORD = re.compile(r"[^\w\s]|_")
 _SPACES = re.compile(r"\s+")
 _HANGUL_CHAR = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
@@ -577,8 +578,9 @@ def to_jamo(text: str) -> str:
 
 
 def _clean(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).lower()
-    text = _CONTROL.sub(" ", text)
+    # Line breaks of any kind become spaces first; invisible characters then go without a trace
+    # (a zero-width space must not split 생중계).
+    text = strip_invisible(_SPACES.sub(" ", unicodedata.normalize("NFKC", text).lower()))
     text = _NON_WORD.sub(" ", text)
     return _SPACES.sub(" ", text).strip()
 

@@ -37,6 +37,9 @@ def test_spacing_does_not_change_the_compact_form() -> None:
 
 def test_nfkc_case_and_control_characters() -> None:
     assert normalize("ＹＯＵＴＵＢＥ\u200b LINK\x00").tokens == ("유튜브", "link")
+    assert normalize("생중\u200b계\u2067 링크\u2069").tokens == ("생중계", "링크")
+    assert normalize("생중계\n링크\u2028좀").tokens == ("생중계", "링크")
+    assert normalize("생중계\r링크").tokens == ("생중계", "링크")
 
 
 def test_jamo_decomposition_makes_a_typo_one_letter() -> None:
