@@ -81,7 +81,8 @@ class RecordingSender:
         return next(self.ids)
 
     async def wait_for(self, count: int) -> None:
-        async with asyncio.timeout(3), self.arrived:
+        # Generous: a loaded CI machine may be slow, and a wait that succeeds returns at once.
+        async with asyncio.timeout(10), self.arrived:
             await self.arrived.wait_for(lambda: len(self.received) >= count)
 
     @property
