@@ -100,8 +100,9 @@ async def test_refused_delays_change_nothing_and_say_why(
     assert "0 minutes changes nothing" in text
 
     _, text = await delay(standin, "moderator", -30, locale="ko")
-    assert (
-        "진행 중인 '강연: 오픈이노베이션, 무엇에 집중해야 하는가?'(13:50 KST 종료)과 겹쳐요" in text
+    assert text.startswith(
+        "그만큼 당기면 진행 중인 세션과 겹쳐요 "
+        "('강연: 오픈이노베이션, 무엇에 집중해야 하는가?', 13:50 KST 종료)."
     )
     assert "최대 10분까지 당길 수 있어요" in text
     assert text.endswith("아무것도 바꾸지 않았어요.")
