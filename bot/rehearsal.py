@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.clock import Clock, ScaledClock
-from bot.config import Config, DiscordSection
+from bot.config import Config, DiscordSection, YouTubeSection
 from bot.core import CompanionBot
 from bot.lifecycle import build_services, start_bot, stop_bot
 from bot.settings import Secret, Settings
@@ -120,6 +120,22 @@ def _youtube_standin(config: Config, clock: Clock) -> YouTubeStandIn:
     return YouTubeStandIn(clock=clock, handle=channel or DEFAULT_HANDLE)
 
 
+#: The fastest the relay polls in a rehearsal, in real seconds: at high speeds the configured 10 s of
+#: event time would be a few milliseconds, and the polling would starve everything else.
+MIN_REAL_POLL_SECONDS = 0.25
+
+
+def _rehearsal_youtube(section: YouTubeSection, speed: float) -> YouTubeSection:
+    poll_active = max(section.poll_active, timedelta(seconds=MIN_REAL_POLL_SECONDS * speed))
+    return section.model_copy(
+        update={
+            "channel": section.channel or ("" if section.video_id else DEFAULT_HANDLE),
+            "poll_active": poll_active,
+            "poll_idle": max(section.poll_idle, poll_active),
+        }
+    )
+
+
 def rehearsal_clock(
     config: Config, speed: float, *, lead_seconds: float = LEAD_SECONDS
 ) -> ScaledClock:
@@ -188,9 +204,9 @@ async def rehearse(
             _youtube_standin(config, clock) as youtube,
         ):
             rehearsal = standin_config(config, standin)
-            if not rehearsal.youtube.channel and not rehearsal.youtube.video_id:
-                section = rehearsal.youtube.model_copy(update={"channel": DEFAULT_HANDLE})
-                rehearsal = rehearsal.model_copy(update={"youtube": section})
+            rehearsal = rehearsal.model_copy(
+                update={"youtube": _rehearsal_youtube(rehearsal.youtube, speed)}
+            )
             settings = standin_settings(
                 standin,
                 Settings(
