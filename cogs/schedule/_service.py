@@ -46,7 +46,7 @@ from cogs.schedule._render import EventSpec, ScheduleTexts, Translate
 log = logging.getLogger(__name__)
 
 #: How long a stop waits for a reminder post under way. The core gives ``bot.close()`` 4 s in all
-#: (``bot.lifecycle.SHUTDOWN_TIMEOUT``) and the live relay may take 3 s of them; a post cut off
+#: (``bot.lifecycle.SHUTDOWN_TIMEOUT``), the live relay may take 1.5 s and audit posts 1 s of them; a post cut off
 #: here is not lost: start-up reconciliation finds it or posts it late.
 STOP_DRAIN_SECONDS = 1.0
 
