@@ -63,6 +63,23 @@ def _user_message(bot: CompanionBot, error: Exception, locale: str) -> tuple[str
     return t("errors.unexpected", locale, error_id=error_id), error_id
 
 
+class ComponentFailed(app_commands.AppCommandError):
+    """An unexpected error in a button or form, carried to the tree's handler (which logs an id)."""
+
+    def __init__(self, original: Exception) -> None:
+        super().__init__(repr(original))
+        self.original = original
+
+
+async def report_component_error(
+    interaction: discord.Interaction[CompanionBot], error: Exception
+) -> None:
+    """Answer a failed button press or form exactly as the tree answers a failed command."""
+    if not isinstance(error, app_commands.AppCommandError):
+        error = ComponentFailed(error)
+    await interaction.client.tree.on_error(interaction, error)
+
+
 def root_command_name(interaction: discord.Interaction[Any]) -> str | None:
     command: Any = interaction.command
     while command is not None and command.parent is not None:

@@ -15,9 +15,8 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import discord
-from discord import app_commands
 
-from bot.errors import UserError
+from bot.errors import UserError, report_component_error
 from bot.i18n import locale_for
 from bot.mentions import NO_MENTIONS
 
@@ -40,14 +39,6 @@ def faq_service(interaction: discord.Interaction[CompanionBot]) -> FaqService:
     return service
 
 
-class ComponentError(app_commands.AppCommandError):
-    """An unexpected error in a button or form, carried to the tree's handler (which logs an id)."""
-
-    def __init__(self, original: Exception) -> None:
-        super().__init__(repr(original))
-        self.original = original
-
-
 @contextlib.contextmanager
 def user_errors() -> Iterator[None]:
     """Turn the service's refusals into :class:`UserError`, which the tree shows to the user."""
@@ -61,9 +52,7 @@ async def report_error(interaction: discord.Interaction[CompanionBot], error: Ex
     """Answer a failed button press or form the way the tree answers a failed command."""
     if isinstance(error, FaqError):
         error = UserError(error.key, **error.values)
-    if not isinstance(error, app_commands.AppCommandError):
-        error = ComponentError(error)
-    await interaction.client.tree.on_error(interaction, error)
+    await report_component_error(interaction, error)
 
 
 # -- "did you mean" --------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
-from bot.errors import send_ephemeral
+from bot.errors import report_component_error, send_ephemeral
 from bot.i18n import locale_for
 from bot.mentions import NO_MENTIONS
 
@@ -26,14 +26,6 @@ log = logging.getLogger(__name__)
 
 ICS_BUTTON_ID = "schedule:ics"
 REMIND_BUTTON_ID = "schedule:remind"
-
-
-class ComponentFailed(app_commands.AppCommandError):
-    """An unexpected error in a button, handed to the tree's handler (which logs it with an id)."""
-
-    def __init__(self, original: Exception) -> None:
-        super().__init__(repr(original))
-        self.original = original
 
 
 async def answer_ics(
@@ -137,6 +129,4 @@ class AgendaView(discord.ui.View):
         item: discord.ui.Item[Any],
         /,
     ) -> None:
-        if not isinstance(error, app_commands.AppCommandError):
-            error = ComponentFailed(error)
-        await interaction.client.tree.on_error(interaction, error)
+        await report_component_error(interaction, error)
