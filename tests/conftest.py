@@ -19,7 +19,7 @@ from bot.clock import Clock
 from bot.config import Config, default_config_path, load_config
 from bot.rehearsal import StandInBot, standin_config, start_against_standin
 from bot.settings import Settings
-from bot.standin import DiscordStandIn, RecordedRequest
+from bot.standin import DiscordStandIn, InteractionHandle, RecordedRequest
 from bot.standin.openapi import load_validator
 
 MESSAGE_ROUTES = {
@@ -140,6 +140,20 @@ async def launch(
     yield start
     for bot in running:
         await bot.stop()
+
+
+async def admin(
+    standin: DiscordStandIn,
+    user: str,
+    sub: str,
+    group: str | None = None,
+    locale: str = "en-US",
+    **options: Any,
+) -> InteractionHandle:
+    """``user`` runs ``/admin [group] sub`` with ``options``."""
+    return await standin.slash(
+        user, name="admin", group=group, subcommand=sub, options=options, locale=locale
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ import pytest
 from bot.rehearsal import StandInBot, standin_settings
 from bot.settings import Secret
 from bot.standin import DiscordStandIn, InteractionHandle, message_text
-from tests.conftest import Launcher
+from tests.conftest import Launcher, admin
 
 SAMPLE_VALUES = {3: "hello", 4: 5, 5: False, 7: "announce", 8: "reminder", 10: 1.0}
 
@@ -43,19 +43,6 @@ def admin_subcommands(standin: DiscordStandIn) -> list[tuple[str | None, str, di
 @pytest.fixture
 async def running(launch: Launcher) -> StandInBot:
     return await launch()
-
-
-async def admin(
-    standin: DiscordStandIn,
-    user: str,
-    sub: str,
-    group: str | None = None,
-    locale: str = "en-US",
-    **options: Any,
-) -> InteractionHandle:
-    return await standin.slash(
-        user, name="admin", group=group, subcommand=sub, options=options, locale=locale
-    )
 
 
 async def test_every_admin_subcommand_is_refused_for_members_and_outsiders(

@@ -72,19 +72,6 @@ async def ask_faq(
     return handle, message_text(reply["data"])
 
 
-async def admin(
-    standin: DiscordStandIn,
-    user: str,
-    sub: str,
-    group: str | None = None,
-    locale: str = "en-US",
-    **options: Any,
-) -> InteractionHandle:
-    return await standin.slash(
-        user, name="admin", group=group, subcommand=sub, options=options, locale=locale
-    )
-
-
 def buttons(message: dict[str, Any] | None) -> list[dict[str, Any]]:
     assert message is not None
     return [c for row in message.get("components", []) for c in row.get("components", [])]

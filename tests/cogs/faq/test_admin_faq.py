@@ -11,8 +11,9 @@ from typing import Any
 from bot.config import default_config_path
 from bot.rehearsal import StandInBot
 from bot.standin import DiscordStandIn, InteractionHandle, message_text
+from tests.conftest import admin
 
-from .conftest import FaqLauncher, admin, ask_faq
+from .conftest import FaqLauncher, ask_faq
 
 PARKING = {
     "question_ko": "주차할 수 있나요?",

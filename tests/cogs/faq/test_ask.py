@@ -12,8 +12,9 @@ from bot.clock import FrozenClock
 from bot.config import Config
 from bot.rehearsal import StandInBot
 from bot.standin import DiscordStandIn, InteractionHandle, message_text
+from tests.conftest import admin
 
-from .conftest import FaqLauncher, admin, button_ids, buttons, with_discord
+from .conftest import FaqLauncher, button_ids, buttons, with_discord
 
 
 async def ask(
