@@ -91,7 +91,6 @@ class CompanionBot(commands.Bot):
                 "Event moderator tools", key="cmd.admin.description"
             ),
         )
-        self.commands_synced = asyncio.Event()
         self._background: set[asyncio.Task[None]] = set()
 
     async def setup_hook(self) -> None:
@@ -236,7 +235,6 @@ class CompanionBot(commands.Bot):
         stored = await self.services.store.get_setting(key)
         if stored == digest and not force:
             log.info("application commands unchanged: no sync")
-            self.commands_synced.set()
             return False
         try:
             synced = await self.tree.sync()
@@ -245,7 +243,6 @@ class CompanionBot(commands.Bot):
             return False
         await self.services.store.set_setting(key, digest)
         log.info("synced %d application commands", len(synced))
-        self.commands_synced.set()
         return True
 
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
