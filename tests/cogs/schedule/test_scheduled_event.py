@@ -1,18 +1,20 @@
 """The day's Discord Scheduled Event end to end: created once, kept across a restart, moved by a
-delay and by a config reload; without the permission, moderators are told once."""
+delay and by a config reload, started at the program's start and ended at its end; without the
+permission, moderators are told once."""
 
 from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.clock import ScaledClock
-from bot.config import default_config_path
-from bot.standin import DiscordStandIn, message_text
+from bot.config import Config, default_config_path
+from bot.standin import DiscordStandIn, RecordedRequest, message_text
 from bot.standin.world import BOT_PERMISSIONS, perms
-from tests.cogs.schedule.conftest import feature_of, seoul
+from tests.cogs.schedule.conftest import compressed, feature_of, monotonic_at, seoul
 from tests.conftest import Launcher
 
 EVENTS = "/guilds/{guild_id}/scheduled-events"
@@ -101,3 +103,53 @@ async def test_without_the_permission_moderators_are_told_once(
     assert standin.allowed_mentions_for(notices[0]["id"])["parse"] == []
     assert standin.scheduled_events() == []
     assert standin.messages("announce") == []
+
+
+def _status_is(status: int) -> Callable[[RecordedRequest], bool]:
+    return lambda request: isinstance(request.json, dict) and request.json.get("status") == status
+
+
+async def test_started_at_the_program_start_and_ended_at_its_end(
+    launch: Launcher, standin: DiscordStandIn, event_config: Config
+) -> None:
+    # One real second is one event minute; the program starts 5 s real after launch (Discord
+    # needs a new event to start a couple of real seconds ahead) and lasts one event minute.
+    config = compressed(event_config, [("a", "13:00:00", "13:01:00")], before=["0s"])
+    clock = ScaledClock(seoul(12, 55), 60.0)
+    cursor = standin.cursor()
+    running = await launch(config=config, clock=clock)
+
+    create = await standin.wait_for_request("POST", EVENTS, after=cursor, timeout=8)
+    assert create.status == 200
+    event = create.response
+    assert [e["id"] for e in standin.scheduled_events()] == [event["id"]]
+    assert event["status"] == 1  # SCHEDULED: created ahead of the start, not started at once
+    assert event["entity_type"] == 3  # EXTERNAL
+    assert event["entity_metadata"]["location"] == "https://www.youtube.com/@CCEISAY/live"
+    assert abs((start_of(event) - clock.real_time(seoul(13))).total_seconds()) < 1
+    path = ONE_EVENT.format(guild_id=standin.guild_id, guild_scheduled_event_id=event["id"])
+
+    started = await standin.wait_for_request("PATCH", path, _status_is(2), after=cursor, timeout=8)
+    assert started.status == 200
+    # Not before the start (the boundary job's own time); lateness is not judged here.
+    assert started.timestamp >= monotonic_at(clock, seoul(13)) - 0.5
+    assert (started.response["id"], started.response["status"]) == (event["id"], 2)
+    assert [e["id"] for e in standin.scheduled_events()] == [event["id"]]
+
+    ended = await standin.wait_for_request("PATCH", path, _status_is(3), after=cursor, timeout=8)
+    assert ended.status == 200
+    assert (ended.response["id"], ended.response["status"]) == (event["id"], 3)
+    assert ended.timestamp >= monotonic_at(clock, seoul(13, 1)) - 0.5
+    await feature_of(running).settle()
+    (completed,) = standin.scheduled_events()
+    assert (completed["id"], completed["status"]) == (event["id"], 3)
+
+    # One event throughout: a single creation, and every edit was of that event.
+    event_requests = [
+        r for r in standin.requests[cursor.requests :] if "scheduled-events" in r.path
+    ]
+    assert [r.method for r in event_requests if r.route == EVENTS] == ["POST"]
+    assert {r.path for r in event_requests if r.route == ONE_EVENT} <= {path}
+    assert [
+        r.json["status"] for r in event_requests if r.method == "PATCH" and "status" in r.json
+    ] == [2, 3]
