@@ -85,12 +85,14 @@ def agenda_lines(config: Config) -> list[str]:
         start, end = config.at(item.start), config.at(item.end)
         lines.append(f"  {hhmm(start, tz)}-{hhmm(end, tz)}  {item.id}: {item.title.ko}")
         # Subtract in UTC: on a DST day, 30 minutes before 03:10 is not 02:40 on the wall clock.
-        reminders = ", ".join(
-            f"{hhmm(start.astimezone(UTC) - offset, tz)} ({format_duration(offset)} before)"
-            if offset
-            else f"{hhmm(start, tz)} (at start)"
-            for offset in config.reminders.before
-        )
+        times = []
+        for offset in config.reminders.before:
+            # Subtract in UTC: on a DST day, 30 minutes before 03:10 is not 02:40 on the wall clock.
+            at = hhmm(start.astimezone(UTC) - offset, tz)
+            when = f"{format_duration(offset)} before" if offset else "at start"
+            ping = ", pings the reminder role" if config.reminders.pings_at(offset) else ""
+            times.append(f"{at} ({when}{ping})")
+        reminders = ", ".join(times)
         if reminders:
             lines.append(f"      reminders: {reminders}")
     return lines

@@ -161,6 +161,8 @@ class RemindersSection(_Frozen):
         timedelta(0),
     )
     grace: Duration = timedelta(minutes=10)
+    #: Which reminders ping the opt-in reminder role (offsets from ``before``); unset: all of them.
+    ping: tuple[Duration, ...] | None = None
 
     @field_validator("before")
     @classmethod
@@ -170,6 +172,9 @@ class RemindersSection(_Frozen):
         if len(set(value)) != len(value):
             raise ValueError("reminder offsets must not repeat")
         return tuple(sorted(value, reverse=True))
+
+    def pings_at(self, offset: timedelta) -> bool:
+        return self.ping is None or offset in self.ping
 
 
 class YouTubeSection(_Frozen):
@@ -344,6 +349,12 @@ def _semantic_problems(config: Config) -> Iterator[tuple[str, str]]:
                     f"{moment:%H:%M} does not exist on {config.event.date} in "
                     f"{config.event.timezone} (the clocks jump forward)",
                 )
+    for index, offset in enumerate(config.reminders.ping or ()):
+        if offset not in config.reminders.before:
+            yield (
+                f"reminders.ping[{index}]",
+                f"{format_duration(offset)} is not one of reminders.before",
+            )
     section = config.discord
     if not section.guild_id:
         for key in (

@@ -85,7 +85,8 @@ class ReminderPoster:
         settings = await self.bot.services.guild(guild_id)
         if not settings.announce_channel_id:
             raise ReminderNotSent(f"server {guild_id} has no announce channel")
-        role_id = settings.reminder_role_id
+        pings = self.bot.services.config.reminders.pings_at(delivery.reminder.offset)
+        role_id = settings.reminder_role_id if pings else 0
         guild = self.bot.get_guild(guild_id)
         if role_id and guild is not None and guild.get_role(role_id) is None:
             # The role was deleted: post without a ping rather than "@deleted-role", and say so.

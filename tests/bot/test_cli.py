@@ -37,7 +37,10 @@ def test_check_config_prints_the_agenda_with_reminder_times(
     out = capsys.readouterr().out
     assert "13:00-13:50  lecture" in out
     assert "16:00-16:30  networking" in out
-    assert "reminders: 12:30 (30m before), 12:50 (10m before), 13:00 (at start)" in out
+    assert (
+        "reminders: 12:30 (30m before), 12:50 (10m before, pings the reminder role), "
+        "13:00 (at start)" in out
+    )
     assert out.rstrip().endswith("event.toml: OK")
 
 

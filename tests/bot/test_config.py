@@ -46,6 +46,7 @@ def test_shipped_config_describes_the_seed_event() -> None:
     ids = [item.id for item in config.program]
     assert ids == ["lecture", "talk-concert", "results", "networking"]
     assert config.reminders.before == (timedelta(minutes=30), timedelta(minutes=10), timedelta(0))
+    assert config.reminders.ping == (timedelta(minutes=10),)
     assert config.youtube.channel.startswith("@")
 
 
@@ -178,3 +179,14 @@ def test_times_that_daylight_saving_repeats_are_a_warning(good: dict[str, Any]) 
     ]
     # The first of the two 01:10s is EDT (UTC-4).
     assert config.at(config.program[0].start).utcoffset() == timedelta(hours=-4)
+
+
+def test_ping_offsets_must_be_reminder_offsets(good: dict[str, Any]) -> None:
+    data = copy.deepcopy(good)
+    data.pop("include", None)
+    data["reminders"].update(ping=["5m"])
+    assert problems_for(data) == [f"{FILE}: reminders.ping[0]: 5m is not one of reminders.before"]
+    data["reminders"].update(ping=["10m", "0s"])
+    config = parse_config(data, FILE)
+    assert config.reminders.pings_at(timedelta(minutes=10))
+    assert not config.reminders.pings_at(timedelta(minutes=30))
