@@ -43,10 +43,12 @@ async def ensure_moderator(interaction: discord.Interaction[CompanionBot]) -> bo
 
 
 class ModeratorGroup(app_commands.Group):
-    """A command group whose every subcommand (at any depth) runs :func:`ensure_moderator`.
+    """An admin command group: server-only and, by default, shown to Manage Server.
 
-    discord.py only calls the *direct* parent's ``interaction_check``, so every admin subgroup must be a
-    ModeratorGroup too.
+    Those defaults only shape Discord's client. The bot's own check is the command tree's
+    ``interaction_check`` (bot/errors.py), which runs :func:`ensure_moderator` for every command
+    under ``/admin`` at any depth: discord.py would call a group's own check only for its direct
+    children.
     """
 
     def __init__(self, **kwargs: Any) -> None:
@@ -54,12 +56,3 @@ class ModeratorGroup(app_commands.Group):
             kwargs.setdefault("guild_only", True)
             kwargs.setdefault("default_permissions", discord.Permissions(manage_guild=True))
         super().__init__(**kwargs)
-
-    def subgroup(
-        self, name: app_commands.locale_str | str, description: app_commands.locale_str | str
-    ) -> ModeratorGroup:
-        """A nested group (``/admin faq ...``) that checks moderators just the same."""
-        return ModeratorGroup(name=name, description=description, parent=self)
-
-    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        return await ensure_moderator(interaction)

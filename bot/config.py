@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 from pathlib import Path
@@ -91,6 +91,8 @@ def _parse_date(value: object) -> date:
 
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+#: Session id → (start, end), aware: the program as the day runs now (after delays).
+ProgramTimes = Mapping[str, tuple[datetime, datetime]]
 ClockTime = Annotated[time, BeforeValidator(_parse_clock_time)]
 EventDate = Annotated[date, BeforeValidator(_parse_date)]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import sys
 import tempfile
@@ -51,16 +52,12 @@ def standin_config(config: Config, standin: DiscordStandIn) -> Config:
 
 
 def standin_settings(standin: DiscordStandIn, base: Settings | None = None) -> Settings:
-    base = base or Settings()
-    return Settings(
+    """``base`` (default settings) with Discord pointed at the stand-in."""
+    return dataclasses.replace(
+        base or Settings(),
         discord_token=Secret(standin.token),
-        youtube_api_key=base.youtube_api_key,
         discord_api_base=standin.rest_base,
         discord_gateway_url=standin.gateway_url,
-        youtube_api_base=base.youtube_api_base,
-        youtube_feed_base=base.youtube_feed_base,
-        config_path=base.config_path,
-        data_dir=base.data_dir,
     )
 
 

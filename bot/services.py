@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 import aiohttp
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import Clock
-from bot.config import Config
+from bot.config import Config, ProgramTimes
 from bot.guilds import GuildSettings, event_guild_ids, guild_settings
 from bot.i18n import Catalog
 from bot.settings import Settings
@@ -36,7 +35,7 @@ class Services:
     def t(self, key: str, locale: str, /, **values: object) -> str:
         return self.catalog.t(key, locale, **values)
 
-    async def program_times(self) -> dict[str, tuple[datetime, datetime]]:
+    async def program_times(self) -> ProgramTimes:
         """Each session's (start, end) as the day runs now: after delays when the schedule feature
         runs (it registers ``features["schedule"]`` with ``program_times()``), else as configured."""
         schedule = self.features.get("schedule")

@@ -27,7 +27,7 @@ import re
 from collections.abc import Mapping
 from datetime import datetime
 
-from bot.config import Config, FaqEntry
+from bot.config import Config, FaqEntry, ProgramTimes
 from bot.timefmt import discord_ts, hhmm
 
 __all__ = [
@@ -40,9 +40,6 @@ __all__ = [
     "unknown_placeholders",
 ]
 
-ProgramTimes = Mapping[str, tuple[datetime, datetime]]
-"""(start, end) per program item id, aware datetimes, as ``Services.program_times()`` returns them
-(after delays); items not in it use the config times."""
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_]+)\}")
 _ANY_BRACED = re.compile(r"\{([^{}\s]+)\}")

@@ -6,13 +6,9 @@ feature runs, else the config's program as written.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 
-from bot.config import Config, Locale
-
-#: Session id → (start, end), as ``Services.program_times()`` returns them.
-ProgramTimes = Mapping[str, tuple[datetime, datetime]]
+from bot.config import Config, Locale, ProgramTimes
 
 
 def next_session(

@@ -99,6 +99,22 @@ class ScheduleAdminCog(commands.Cog):
 
     # -- reminders --------------------------------------------------------------------------------
 
+    async def _set_paused(
+        self, interaction: discord.Interaction[CompanionBot], *, paused: bool
+    ) -> None:
+        locale = locale_for(interaction.locale)
+        service = self.feature.service
+        changed = await (service.pause() if paused else service.resume())
+        if changed:
+            action, states = (
+                ("reminders_pause", ("running", "paused"))
+                if paused
+                else ("reminders_resume", ("paused", "running"))
+            )
+            await self.bot.audit(interaction, action, before=states[0], after=states[1])
+        reply = service.texts.pause_reply if paused else service.texts.resume_reply
+        await send_ephemeral(interaction, reply(changed, locale))
+
     @reminders.command(
         name=locale_str("pause", key="cmd.admin.reminders.pause.name"),
         description=locale_str(
@@ -106,11 +122,7 @@ class ScheduleAdminCog(commands.Cog):
         ),
     )
     async def reminders_pause(self, interaction: discord.Interaction[CompanionBot]) -> None:
-        locale = locale_for(interaction.locale)
-        changed = await self.feature.service.pause()
-        if changed:
-            await self.bot.audit(interaction, "reminders_pause", before="running", after="paused")
-        await send_ephemeral(interaction, self.feature.service.texts.pause_reply(changed, locale))
+        await self._set_paused(interaction, paused=True)
 
     @reminders.command(
         name=locale_str("resume", key="cmd.admin.reminders.resume.name"),
@@ -119,11 +131,7 @@ class ScheduleAdminCog(commands.Cog):
         ),
     )
     async def reminders_resume(self, interaction: discord.Interaction[CompanionBot]) -> None:
-        locale = locale_for(interaction.locale)
-        changed = await self.feature.service.resume()
-        if changed:
-            await self.bot.audit(interaction, "reminders_resume", before="paused", after="running")
-        await send_ephemeral(interaction, self.feature.service.texts.resume_reply(changed, locale))
+        await self._set_paused(interaction, paused=False)
 
     @reminders.command(
         name=locale_str("preview", key="cmd.admin.reminders.preview.name"),

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine, Mapping
-from datetime import datetime
+from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.config import Config
+from bot.config import Config, ProgramTimes
 from bot.i18n import locale_for
 from bot.mentions import NO_MENTIONS
 from cogs.schedule._delivery import ReminderPoster, embeds_of
@@ -95,7 +94,7 @@ class ScheduleFeature:
 
     # -- what other features read -----------------------------------------------------------------
 
-    async def program_times(self) -> Mapping[str, tuple[datetime, datetime]]:
+    async def program_times(self) -> ProgramTimes:
         """Each session's effective start and end (after delays), by program id."""
         return {s.id: (s.start, s.end) for s in self.service.sessions}
 
