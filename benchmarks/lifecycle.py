@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 
-from bot.standin import DiscordStandIn
+from bot.rehearsal.discord_standin import DiscordStandIn
 
 
 async def one_run() -> tuple[float, float, int]:

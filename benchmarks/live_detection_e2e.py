@@ -30,12 +30,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from pydantic import SecretStr  # noqa: E402
+
 from bot.clock import ScaledClock  # noqa: E402
 from bot.config import YouTubeSection, default_config_path, load_config  # noqa: E402
-from bot.rehearsal import standin_config, standin_settings, start_against_standin  # noqa: E402
-from bot.settings import Secret, Settings  # noqa: E402
-from bot.standin import DiscordStandIn, MessageEvent  # noqa: E402
-from bot.ytstandin import YouTubeStandIn  # noqa: E402
+from bot.rehearsal.discord_standin import DiscordStandIn, MessageEvent  # noqa: E402
+from bot.rehearsal.run import standin_config, standin_settings, start_against_standin  # noqa: E402
+from bot.rehearsal.youtube_standin import YouTubeStandIn  # noqa: E402
+from bot.settings import Settings  # noqa: E402
 
 #: 12:40 KST on the event day: inside the fast-polling window (12:30 to 17:00), as on the day.
 T0 = datetime(2022, 12, 15, 3, 40, tzinfo=UTC)
@@ -77,7 +79,7 @@ async def run(trials: int, speed: float, seed: int) -> None:
         settings = standin_settings(
             standin,
             Settings(
-                youtube_api_key=Secret(youtube.api_key),
+                youtube_api_key=SecretStr(youtube.api_key),
                 youtube_api_base=youtube.api_base,
                 youtube_feed_base=youtube.feed_base,
             ),

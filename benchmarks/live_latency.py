@@ -29,8 +29,8 @@ sys.path.insert(0, str(ROOT))
 
 from bot.clock import ScaledClock  # noqa: E402
 from bot.config import YouTubeSection  # noqa: E402
+from bot.rehearsal.youtube_standin import YouTubeStandIn  # noqa: E402
 from bot.store import Store  # noqa: E402
-from bot.ytstandin import YouTubeStandIn  # noqa: E402
 from cogs.live._relay import LiveRelay, NoticeKind  # noqa: E402
 from cogs.live._state import Broadcast, MessageRef, Summary  # noqa: E402
 

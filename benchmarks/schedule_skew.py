@@ -24,11 +24,11 @@ from pathlib import Path
 
 from bot.clock import ScaledClock
 from bot.config import default_config_path, load_config
-from bot.rehearsal import standin_config, start_against_standin
-from bot.standin import DiscordStandIn
+from bot.program import effective_program
+from bot.rehearsal.discord_standin import DiscordStandIn
+from bot.rehearsal.run import standin_config, start_against_standin
 from bot.store import Store
 from cogs.schedule._ledger import ScheduleLedger
-from cogs.schedule._program import effective_program
 from cogs.schedule._reminders import ReminderPlan
 
 #: Real seconds from the start to the first reminder (the bot starts in about 0.2 s).

@@ -46,7 +46,7 @@ class ModeratorGroup(app_commands.Group):
     """An admin command group: server-only and, by default, shown to Manage Server.
 
     Those defaults only shape Discord's client. The bot's own check is the command tree's
-    ``interaction_check`` (bot/errors.py), which runs :func:`ensure_moderator` for every command
+    ``interaction_check`` (bot/tree.py), which runs :func:`ensure_moderator` for every command
     under ``/admin`` at any depth: discord.py would call a group's own check only for its direct
     children.
     """

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import logging
 import sys
 from collections.abc import Sequence
@@ -152,12 +151,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_USAGE
         data_dir = getattr(args, "data_dir", None) or settings.data_dir
         # /admin reload re-reads the file the bot was started with, and state stays where it is.
-        settings = dataclasses.replace(settings, config_path=config_path, data_dir=data_dir)
+        settings = settings.model_copy(update={"config_path": config_path, "data_dir": data_dir})
         from bot.lifecycle import build_services, run_until_stopped
 
         async def _run() -> int:
             services = await build_services(config, settings, data_dir=data_dir)
-            return await run_until_stopped(services, settings.discord_token.reveal())
+            return await run_until_stopped(services, settings.discord_token.get_secret_value())
 
         try:
             return asyncio.run(_run())
@@ -175,7 +174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
 
     config = _load(config_path)
-    from bot.rehearsal import rehearse
+    from bot.rehearsal.run import rehearse
 
     speed = getattr(args, "speed", 60.0)
     if speed <= 0:

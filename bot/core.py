@@ -18,11 +18,12 @@ from discord.ext import commands
 import cogs
 from bot import __version__
 from bot.checks import ModeratorGroup
-from bot.errors import CompanionTree
 from bot.i18n import CatalogTranslator
 from bot.mentions import NO_MENTIONS
+from bot.notices import ModeratorNotices
 from bot.services import Services
 from bot.text import clip
+from bot.tree import CompanionTree
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +93,7 @@ class CompanionBot(commands.Bot):
             ),
         )
         self._background: set[asyncio.Task[None]] = set()
+        self.notices = ModeratorNotices(self)
 
     async def setup_hook(self) -> None:
         await self.services.store.migrate()
@@ -181,42 +183,6 @@ class CompanionBot(commands.Bot):
                 log.error("background task %s failed", name, exc_info=finished.exception())
 
         task.add_done_callback(done)
-
-    async def notify_moderators(
-        self, guild_id: int, kind: str, key: str, *, avoid_channel: int = 0, **values: Any
-    ) -> bool:
-        """Tell a server's moderators about a problem once per ``kind`` until :meth:`clear_notice`.
-
-        Goes to the audit channel, else the announce channel (never ``avoid_channel``, the one
-        that is failing); pings nobody. Returns whether a notice was posted now.
-        """
-        services = self.services
-        scope = f"notice:{guild_id}"
-        if await services.store.get_setting(kind, scope=scope):
-            return False
-        settings = await services.guild(guild_id)
-        text = "⚠️ " + services.t(key, settings.locale, **values)
-        for channel_id in (settings.audit_channel_id, settings.announce_channel_id):
-            if not channel_id or channel_id == avoid_channel:
-                continue
-            channel = self.get_channel(channel_id)
-            if not isinstance(channel, discord.TextChannel):
-                continue
-            try:
-                await channel.send(text, allowed_mentions=NO_MENTIONS)
-            except discord.HTTPException as error:
-                log.warning("could not notify moderators in %s: %s", channel_id, error)
-                continue
-            await services.store.set_setting(kind, True, scope=scope)
-            return True
-        log.warning("no channel to tell the moderators of server %s: %s", guild_id, text)
-        return False
-
-    async def clear_notice(self, guild_id: int, kind: str) -> None:
-        """The problem behind a notice is gone: tell moderators again if it comes back."""
-        scope = f"notice:{guild_id}"
-        if await self.services.store.get_setting(kind, scope=scope):
-            await self.services.store.set_setting(kind, False, scope=scope)
 
     async def command_payload_hash(self) -> str:
         translator = self.tree.translator

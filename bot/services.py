@@ -1,10 +1,16 @@
-"""The services container handed to every cog: no module-level singletons, no reaching across cogs."""
+"""The services container handed to every cog, and the typed seams between features.
+
+No module-level singletons and no reaching across cogs: a feature that others read implements one of
+the Protocols below and registers itself here; the others read it through the Protocol, so mypy
+checks every seam.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Protocol, TypeVar
 
 import aiohttp
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -13,10 +19,35 @@ from bot.clock import Clock
 from bot.config import Config, ProgramTimes
 from bot.guilds import GuildSettings, event_guild_ids, guild_settings
 from bot.i18n import Catalog
+from bot.program import Session, effective_program
 from bot.settings import Settings
 from bot.store import Store
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class ProgramSource(Protocol):
+    """The program as the day runs now (after moderators' delays)."""
+
+    async def sessions(self) -> Sequence[Session]: ...
+
+
+class StatusSource(Protocol):
+    """A feature that reports on itself in ``/admin status``."""
+
+    async def status_fields(self, locale: str) -> list[tuple[str, str]]: ...
+
+
+class ConfiguredProgram:
+    """The program exactly as configured: what features read when the schedule feature is not loaded."""
+
+    def __init__(self, config: Config) -> None:
+        self._config = config
+
+    async def sessions(self) -> Sequence[Session]:
+        return effective_program(self._config)
 
 
 @dataclass
@@ -28,25 +59,42 @@ class Services:
     catalog: Catalog
     scheduler: AsyncIOScheduler
     http: aiohttp.ClientSession | None = None
-    #: Feature services register themselves here by name (e.g. "live", "schedule") so the admin
-    #: console can report on them without importing the feature's cog.
-    features: dict[str, Any] = field(default_factory=dict)
+    #: Replaced by the schedule feature while it runs (delays move sessions).
+    program: ProgramSource = field(init=False)
+    #: ``/admin status`` sections by feature name, in the order the features registered.
+    status_sources: dict[str, StatusSource] = field(default_factory=dict)
+    #: Feature objects that other parts of the same feature reach without a constructor (persistent
+    #: views that discord.py builds from a custom id), keyed by their class.
+    _provided: dict[type, object] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self.program = ConfiguredProgram(self.config)
 
     def t(self, key: str, locale: str, /, **values: object) -> str:
         return self.catalog.t(key, locale, **values)
 
+    def use_program(self, source: ProgramSource | None) -> None:
+        """Let ``source`` answer for the program; ``None`` goes back to the configured one."""
+        self.program = source if source is not None else ConfiguredProgram(self.config)
+
     async def program_times(self) -> ProgramTimes:
-        """Each session's (start, end) as the day runs now: after delays when the schedule feature
-        runs (it registers ``features["schedule"]`` with ``program_times()``), else as configured."""
-        schedule = self.features.get("schedule")
-        source = getattr(schedule, "program_times", None)
-        if source is not None:
-            try:
-                return dict(await source())
-            except Exception:
-                log.exception("the schedule's program times failed; using the configured times")
-        config = self.config
-        return {item.id: (config.at(item.start), config.at(item.end)) for item in config.program}
+        """Each session's (start, end) as the day runs now; the configured times if the source fails."""
+        try:
+            sessions = await self.program.sessions()
+        except Exception:
+            log.exception("the program source failed; using the configured times")
+            sessions = effective_program(self.config)
+        return {session.id: (session.start, session.end) for session in sessions}
+
+    def provide(self, kind: type[T], value: T) -> None:
+        self._provided[kind] = value
+
+    def withdraw(self, kind: type[object]) -> None:
+        self._provided.pop(kind, None)
+
+    def provided(self, kind: type[T]) -> T | None:
+        value = self._provided.get(kind)
+        return value if isinstance(value, kind) else None
 
     async def guild(self, guild_id: int) -> GuildSettings:
         return await guild_settings(self.store, self.config, guild_id)

@@ -1,13 +1,16 @@
-"""Process settings from the environment (and ``./.env``). Secrets live only here, never in config files."""
+"""Process settings from the environment (and ``./.env``). Secrets live only here, never in config files.
+
+pydantic-settings reads them: the same validation as the config models, and ``SecretStr`` keeps the
+token and key out of every repr, log line and error message.
+"""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from dotenv import dotenv_values
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bot.config import default_config_path
 
@@ -17,59 +20,61 @@ DEFAULT_YOUTUBE_API_BASE = "https://youtube.googleapis.com"
 DEFAULT_YOUTUBE_FEED_BASE = "https://www.youtube.com"
 
 
-class Secret:
-    """A string that never shows itself in repr/str/logs."""
+class Settings(BaseSettings):
+    """What the process needs from its environment. Built directly, it holds exactly what is passed
+    (tests and the rehearsal); :meth:`from_env` reads ``DISCORD_TOKEN``, ``CCEI_DATA_DIR``, ..."""
 
-    __slots__ = ("_value",)
+    model_config = SettingsConfigDict(
+        frozen=True,
+        populate_by_name=True,
+        env_ignore_empty=True,
+        str_strip_whitespace=True,
+        extra="ignore",
+    )
 
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __bool__(self) -> bool:
-        return bool(self._value)
-
-    def __repr__(self) -> str:
-        return "Secret('***')" if self._value else "Secret('')"
-
-    __str__ = __repr__
-
-
-@dataclass(frozen=True)
-class Settings:
-    discord_token: Secret = field(default_factory=lambda: Secret(""))
-    youtube_api_key: Secret = field(default_factory=lambda: Secret(""))
+    discord_token: SecretStr = SecretStr("")
+    youtube_api_key: SecretStr = SecretStr("")
     discord_api_base: str = DEFAULT_DISCORD_API_BASE
     discord_gateway_url: str = DEFAULT_DISCORD_GATEWAY_URL
     youtube_api_base: str = DEFAULT_YOUTUBE_API_BASE
     youtube_feed_base: str = DEFAULT_YOUTUBE_FEED_BASE
-    config_path: Path = field(default_factory=default_config_path)
-    data_dir: Path = Path("data")
+    config_path: Path = Field(default_factory=default_config_path, validation_alias="CCEI_CONFIG")
+    data_dir: Path = Field(default=Path("data"), validation_alias="CCEI_DATA_DIR")
+
+    @field_validator("discord_api_base", "youtube_api_base", "youtube_feed_base")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
 
     @classmethod
-    def from_env(
-        cls, environ: Mapping[str, str] | None = None, *, dotenv: Path | None = Path(".env")
-    ) -> Settings:
-        """Read the process environment; ``./.env`` fills in what the environment does not set."""
-        values: dict[str, str] = {}
-        if dotenv is not None and dotenv.is_file():
-            values.update({k: v for k, v in dotenv_values(dotenv).items() if v is not None})
-        values.update(os.environ if environ is None else environ)
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Built in code: only what the caller passed, so a test never picks up the developer's token.
+        return (init_settings,)
 
-        def get(name: str, default: str) -> str:
-            value = values.get(name, "").strip()
-            return value or default
+    @classmethod
+    def from_env(cls, *, dotenv: Path | None = Path(".env")) -> Settings:
+        """The process environment; ``dotenv`` (``./.env``) fills in what the environment leaves unset."""
+        options: dict[str, Any] = {
+            "_env_file": dotenv if dotenv is not None and dotenv.is_file() else None
+        }
+        return _FromEnvironment(**options)
 
-        config = get("CCEI_CONFIG", "")
-        return cls(
-            discord_token=Secret(get("DISCORD_TOKEN", "")),
-            youtube_api_key=Secret(get("YOUTUBE_API_KEY", "")),
-            discord_api_base=get("DISCORD_API_BASE", DEFAULT_DISCORD_API_BASE).rstrip("/"),
-            discord_gateway_url=get("DISCORD_GATEWAY_URL", DEFAULT_DISCORD_GATEWAY_URL),
-            youtube_api_base=get("YOUTUBE_API_BASE", DEFAULT_YOUTUBE_API_BASE).rstrip("/"),
-            youtube_feed_base=get("YOUTUBE_FEED_BASE", DEFAULT_YOUTUBE_FEED_BASE).rstrip("/"),
-            config_path=Path(config) if config else default_config_path(),
-            data_dir=Path(get("CCEI_DATA_DIR", "data")),
-        )
+
+class _FromEnvironment(Settings):
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, dotenv_settings)

@@ -17,10 +17,10 @@ import pytest
 
 from bot.clock import Clock
 from bot.config import Config, default_config_path, load_config
-from bot.rehearsal import StandInBot, standin_config, start_against_standin
+from bot.rehearsal.discord_standin import DiscordStandIn, InteractionHandle, RecordedRequest
+from bot.rehearsal.run import StandInBot, standin_config, start_against_standin
 from bot.settings import Settings
-from bot.standin import DiscordStandIn, InteractionHandle, RecordedRequest
-from bot.standin.openapi import load_validator
+from tests.openapi_check import load_validator
 
 MESSAGE_ROUTES = {
     ("POST", "/channels/{channel_id}/messages"),

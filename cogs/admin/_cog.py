@@ -112,11 +112,8 @@ class AdminCog(commands.Cog):
             name=t("admin.status.database", locale),
             value=f"{services.store.size_bytes() / 1024:.0f} KiB",
         )
-        for name, feature in sorted(services.features.items()):
-            fields = getattr(feature, "status_fields", None)
-            if fields is None:
-                continue
-            for field_name, value in await fields(locale):
+        for name, source in sorted(services.status_sources.items()):
+            for field_name, value in await source.status_fields(locale):
                 embed.add_field(name=field_name[:256], value=value[:1024] or "-", inline=False)
             log.debug("status from %s", name)
         return embed

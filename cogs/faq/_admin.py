@@ -15,10 +15,11 @@ from discord.app_commands import Choice, locale_str
 from discord.ext import commands
 
 from bot.checks import ModeratorGroup
-from bot.errors import UserError, send_ephemeral
+from bot.errors import UserError
 from bot.i18n import locale_for
 from bot.mentions import NO_MENTIONS
 from bot.text import clip
+from bot.tree import send_ephemeral
 
 from ._admin_views import EntryModal, FormMode, apply_question_status, questions_panel
 from ._forms import check_entry_id, form_from_entry

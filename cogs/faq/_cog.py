@@ -56,11 +56,13 @@ class FaqCog(commands.Cog):
     async def cog_load(self) -> None:
         await self.service.load()
         self.bot.add_dynamic_items(PickButton, VoteButton, MarkButton)
-        self.services.features[FEATURE] = self.service
+        self.services.provide(FaqService, self.service)
+        self.services.status_sources[FEATURE] = self.service
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(PickButton, VoteButton, MarkButton)
-        self.services.features.pop(FEATURE, None)
+        self.services.withdraw(FaqService)
+        self.services.status_sources.pop(FEATURE, None)
 
     @commands.Cog.listener()
     async def on_config_reloaded(self, old: Config, new: Config) -> None:

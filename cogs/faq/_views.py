@@ -3,7 +3,7 @@
 Both buttons are :class:`discord.ui.DynamicItem`\\s: their state lives in the custom id (``faq:pick:<entry
 id>``, ``qna:vote:<question number>``), so they keep working after a restart once the cog registers them
 with ``bot.add_dynamic_items``. discord.py builds them itself, so they reach the FAQ service through
-``services.features["faq"]`` rather than a constructor.
+``services.provided(FaqService)`` rather than a constructor.
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.errors import UserError, report_component_error
+from bot.errors import UserError
 from bot.i18n import locale_for
 from bot.mentions import NO_MENTIONS
+from bot.tree import report_component_error
 
 from ._repo import FaqError, Question
 from ._service import FaqChoice, FaqService
@@ -29,12 +30,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FEATURE = "faq"
-"""The key of the FAQ service in ``services.features``."""
+"""The FAQ's name in ``services.status_sources``."""
 
 
 def faq_service(interaction: discord.Interaction[CompanionBot]) -> FaqService:
-    service = interaction.client.services.features.get(FEATURE)
-    if not isinstance(service, FaqService):
+    service = interaction.client.services.provided(FaqService)
+    if service is None:
         raise RuntimeError("the FAQ feature is not loaded")
     return service
 

@@ -39,7 +39,7 @@ def build_relay(services: Services, config: Config, sink: DiscordLiveSink) -> Li
         store=services.store,
         clock=services.clock,
         sink=sink,
-        api_key=settings.youtube_api_key.reveal(),
+        api_key=settings.youtube_api_key.get_secret_value(),
         api_base=settings.youtube_api_base,
         feed_base=settings.youtube_feed_base,
         session=services.http,
@@ -64,12 +64,12 @@ class LiveCog(commands.Cog):
         self._restart_lock = asyncio.Lock()
 
     async def cog_load(self) -> None:
-        self.services.features[FEATURE] = LiveStatusFields(self.relay, self.services.catalog)
+        self.services.status_sources[FEATURE] = LiveStatusFields(self.relay, self.services.catalog)
         await self.relay.start()
 
     async def cog_unload(self) -> None:
         await self.relay.stop()
-        self.services.features.pop(FEATURE, None)
+        self.services.status_sources.pop(FEATURE, None)
 
     # -- gateway sessions and config ----------------------------------------------------------------
 
@@ -95,7 +95,9 @@ class LiveCog(commands.Cog):
             # Everything the relay knows is in SQLite: a fresh one carries on where this one stops.
             await self.relay.stop()
             self.relay = build_relay(self.services, new, self.sink)
-            self.services.features[FEATURE] = LiveStatusFields(self.relay, self.services.catalog)
+            self.services.status_sources[FEATURE] = LiveStatusFields(
+                self.relay, self.services.catalog
+            )
             await self.relay.start()
         log.info("live relay restarted for the reloaded config")
 

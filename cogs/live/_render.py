@@ -325,7 +325,7 @@ def status_fields(catalog: Catalog, locale: Locale, status: RelayStatus) -> list
 
 
 class LiveStatusFields:
-    """Registered as ``services.features["live"]``: the admin console calls ``status_fields``."""
+    """Registered in ``services.status_sources``: the admin console calls ``status_fields``."""
 
     def __init__(self, relay: LiveRelay, catalog: Catalog) -> None:
         self._relay = relay

@@ -15,12 +15,12 @@ from discord.app_commands import locale_str
 from discord.ext import commands
 
 from bot.checks import ModeratorGroup
-from bot.errors import send_ephemeral
 from bot.i18n import locale_for
 from bot.mentions import NO_MENTIONS
+from bot.program import DelayRefusal
+from bot.tree import send_ephemeral
 from cogs.schedule._delivery import to_embed
 from cogs.schedule._feature import ScheduleFeature
-from cogs.schedule._program import DelayRefusal
 
 if TYPE_CHECKING:
     from bot.core import CompanionBot

@@ -15,9 +15,9 @@ from discord.app_commands import locale_str
 from discord.ext import commands
 
 from bot.config import Config
-from bot.errors import send_ephemeral
 from bot.i18n import locale_for
 from bot.mentions import NO_MENTIONS
+from bot.tree import send_ephemeral
 from cogs.schedule._delivery import to_embed
 from cogs.schedule._feature import FEATURE, ScheduleFeature
 from cogs.schedule._render import MessageData
@@ -43,10 +43,12 @@ class ScheduleCog(commands.Cog):
         await self.feature.start()
         # Persistent: the buttons of agendas posted before a restart keep working.
         self.bot.add_view(AgendaView(self.feature, self.services.config.discord.locale))
-        self.services.features[FEATURE] = self.feature
+        self.services.use_program(self.feature)
+        self.services.status_sources[FEATURE] = self.feature
 
     async def cog_unload(self) -> None:
-        self.services.features.pop(FEATURE, None)
+        self.services.status_sources.pop(FEATURE, None)
+        self.services.use_program(None)
         await self.feature.stop()
 
     @commands.Cog.listener()

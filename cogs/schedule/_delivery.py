@@ -91,7 +91,7 @@ class ReminderPoster:
         if role_id and guild is not None and guild.get_role(role_id) is None:
             # The role was deleted: post without a ping rather than "@deleted-role", and say so.
             role_id = 0
-            await self.bot.notify_moderators(
+            await self.bot.notices.tell_once(
                 guild_id, "reminder_role_missing", "notice.reminder_role_missing"
             )
         message = self._texts().reminder(
@@ -112,7 +112,7 @@ class ReminderPoster:
             )
         except (discord.Forbidden, discord.NotFound) as error:
             # Certainly not posted: the claim is released and a later run may try again.
-            await self.bot.notify_moderators(
+            await self.bot.notices.tell_once(
                 guild_id,
                 "announce_unavailable",
                 "notice.announce_unavailable",
@@ -123,7 +123,7 @@ class ReminderPoster:
             raise ReminderNotSent(
                 f"announce channel {settings.announce_channel_id}: {error}"
             ) from error
-        await self.bot.clear_notice(guild_id, "announce_unavailable")
+        await self.bot.notices.clear(guild_id, "announce_unavailable")
         return posted.id
 
     async def _send_dms(self, delivery: Delivery) -> None:

@@ -1,21 +1,22 @@
 """The running schedule feature: the service wired to Discord, shared by the two cogs.
 
-Registered as ``services.features["schedule"]``: the FAQ reads :meth:`ScheduleFeature.program_times`
-(session times after delays) and ``/admin status`` reads :meth:`ScheduleFeature.status_fields`.
+Registered as ``services.program`` (read through :class:`bot.services.ProgramSource`) and as a
+status source for ``/admin status``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.config import Config, ProgramTimes
+from bot.config import Config
 from bot.i18n import locale_for
 from bot.mentions import NO_MENTIONS
+from bot.program import Session
 from cogs.schedule._delivery import ReminderPoster, embeds_of
 from cogs.schedule._event_sync import ScheduledEventSync
 from cogs.schedule._ledger import ScheduleLedger
@@ -94,9 +95,9 @@ class ScheduleFeature:
 
     # -- what other features read -----------------------------------------------------------------
 
-    async def program_times(self) -> ProgramTimes:
-        """Each session's effective start and end (after delays), by program id."""
-        return {s.id: (s.start, s.end) for s in self.service.sessions}
+    async def sessions(self) -> Sequence[Session]:
+        """The sessions as the day runs now (after delays): ``services.program`` while this runs."""
+        return self.service.sessions
 
     async def status_fields(self, locale: str) -> list[tuple[str, str]]:
         """For ``/admin status``: the schedule version, what is on, and the next reminders."""

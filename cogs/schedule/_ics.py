@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
 from bot.config import Config, Locale
-from cogs.schedule._program import Session
+from bot.program import Session
 
 PRODID = "-//CCEI Companion//Program schedule//KO"
 DEFAULT_UID_DOMAIN = "ccei-companion.invalid"

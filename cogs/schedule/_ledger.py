@@ -28,7 +28,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import aiosqlite
 
-from cogs.schedule._program import DelayPlan, shifts_from_changes
+from bot.program import DelayPlan, shifts_from_changes
 from cogs.schedule._reminders import (
     LedgerState,
     Reminder,

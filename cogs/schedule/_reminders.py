@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from cogs.schedule._program import Session, following
+from bot.program import Session, following
 
 #: Why a reminder is not posted. "stale": its job belongs to an older schedule version; "error":
 #: the ledger or the send failed unexpectedly (logged).

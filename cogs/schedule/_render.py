@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
 from bot.config import Config, Locale
+from bot.program import DelayPlan, DelayRefusal, Session, current_and_next
 from bot.text import clip
 from bot.timefmt import discord_ts, hhmm, zone_label
-from cogs.schedule._program import DelayPlan, DelayRefusal, Session, current_and_next
 from cogs.schedule._reminders import Reminder
 
 # Discord limits (characters).

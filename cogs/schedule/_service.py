@@ -19,6 +19,16 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import Clock
 from bot.config import Config, Locale
+from bot.program import (
+    DEFAULT_MAX_DELAY_MINUTES,
+    DelayPlan,
+    DelayRefusal,
+    Session,
+    current_and_next,
+    effective_program,
+    plan_delay,
+    program_fingerprint,
+)
 from cogs.schedule._ics import ics_filename, program_ics_bytes
 from cogs.schedule._jobs import (
     BoundaryCallback,
@@ -30,16 +40,6 @@ from cogs.schedule._jobs import (
     default_targets,
 )
 from cogs.schedule._ledger import IntentLookup, ScheduleLedger
-from cogs.schedule._program import (
-    DEFAULT_MAX_DELAY_MINUTES,
-    DelayPlan,
-    DelayRefusal,
-    Session,
-    current_and_next,
-    effective_program,
-    plan_delay,
-    program_fingerprint,
-)
 from cogs.schedule._reminders import Reminder, ReminderPlan
 from cogs.schedule._render import EventSpec, ScheduleTexts, Translate
 

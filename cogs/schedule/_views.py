@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
-from bot.errors import report_component_error, send_ephemeral
 from bot.i18n import locale_for
 from bot.mentions import NO_MENTIONS
+from bot.tree import report_component_error, send_ephemeral
 
 if TYPE_CHECKING:
     from bot.core import CompanionBot

@@ -9,8 +9,8 @@ import discord
 import pytest
 
 from bot.clock import FrozenClock
-from bot.rehearsal import StandInBot
-from bot.standin import DiscordStandIn, message_text
+from bot.rehearsal.discord_standin import DiscordStandIn, message_text
+from bot.rehearsal.run import StandInBot
 from tests.conftest import Launcher
 
 

@@ -8,7 +8,7 @@ import signal
 import sys
 from pathlib import Path
 
-from bot.standin import DiscordStandIn, message_text
+from bot.rehearsal.discord_standin import DiscordStandIn, message_text
 
 ROOT = Path(__file__).resolve().parents[2]
 

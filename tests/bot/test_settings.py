@@ -4,19 +4,41 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.config import default_config_path
 from bot.settings import Settings
 
+VARIABLES = (
+    "DISCORD_TOKEN",
+    "YOUTUBE_API_KEY",
+    "DISCORD_API_BASE",
+    "DISCORD_GATEWAY_URL",
+    "YOUTUBE_API_BASE",
+    "YOUTUBE_FEED_BASE",
+    "CCEI_CONFIG",
+    "CCEI_DATA_DIR",
+)
 
-def test_environment_overrides_dotenv_and_defaults_apply(tmp_path: Path) -> None:
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_environment_overrides_dotenv_and_defaults_apply(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     dotenv = tmp_path / ".env"
     dotenv.write_text(
         "DISCORD_TOKEN=from-dotenv\nYOUTUBE_API_KEY=key-from-dotenv\nCCEI_DATA_DIR=/srv/ccei\n",
         "utf-8",
     )
-    settings = Settings.from_env({"DISCORD_TOKEN": "from-environment"}, dotenv=dotenv)
-    assert settings.discord_token.reveal() == "from-environment"
-    assert settings.youtube_api_key.reveal() == "key-from-dotenv"
+    monkeypatch.setenv("DISCORD_TOKEN", "from-environment")
+    settings = Settings.from_env(dotenv=dotenv)
+    assert settings.discord_token.get_secret_value() == "from-environment"
+    assert settings.youtube_api_key.get_secret_value() == "key-from-dotenv"
     assert settings.data_dir == Path("/srv/ccei")
     assert settings.discord_api_base == "https://discord.com/api/v10"
     assert settings.discord_gateway_url == "wss://gateway.discord.gg"
@@ -25,16 +47,23 @@ def test_environment_overrides_dotenv_and_defaults_apply(tmp_path: Path) -> None
     assert settings.config_path == default_config_path()
 
 
-def test_bases_are_normalised_and_secrets_hidden() -> None:
-    settings = Settings.from_env(
-        {
-            "DISCORD_API_BASE": "http://127.0.0.1:8080/api/v10/",
-            "DISCORD_TOKEN": "very-secret",
-            "CCEI_CONFIG": "elsewhere/event.toml",
-        },
-        dotenv=None,
-    )
+def test_bases_are_normalised_empty_values_ignored_and_secrets_hidden(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DISCORD_API_BASE", " http://127.0.0.1:8080/api/v10/ ")
+    monkeypatch.setenv("DISCORD_TOKEN", "very-secret")
+    monkeypatch.setenv("CCEI_CONFIG", "elsewhere/event.toml")
+    monkeypatch.setenv("CCEI_DATA_DIR", "")
+    settings = Settings.from_env(dotenv=None)
     assert settings.discord_api_base == "http://127.0.0.1:8080/api/v10"
     assert settings.config_path == Path("elsewhere/event.toml")
+    assert settings.data_dir == Path("data")
     assert "very-secret" not in repr(settings)
+    assert "very-secret" not in str(settings)
     assert "very-secret" not in str(settings.discord_token)
+
+
+def test_settings_built_in_code_ignore_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "the-developers-own-token")
+    assert Settings().discord_token.get_secret_value() == ""
+    assert Settings(data_dir=Path("x")).data_dir == Path("x")

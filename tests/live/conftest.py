@@ -14,8 +14,8 @@ import pytest
 
 from bot.clock import Clock, FrozenClock
 from bot.config import YouTubeSection
+from bot.rehearsal.youtube_standin import YouTubeStandIn
 from bot.store import Store
-from bot.ytstandin import YouTubeStandIn
 from cogs.live._quota import EventWindow
 from cogs.live._relay import LiveRelay, NoticeKind
 from cogs.live._state import Broadcast, MessageRef, Summary

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import aiohttp
 import pytest
 
-from bot.ytstandin import DEFAULT_CHANNEL_ID, YouTubeStandIn
+from bot.rehearsal.youtube_standin import DEFAULT_CHANNEL_ID, YouTubeStandIn
 from cogs.live._feed import FeedError, fetch_feed, parse_feed
 
 # Shaped like a real notification from YouTube's hub (nanosecond timestamps included).

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from bot.clock import FrozenClock
 from bot.config import YouTubeSection
+from bot.rehearsal.youtube_standin import DEFAULT_CHANNEL_ID, YouTubeStandIn
 from bot.store import Store
-from bot.ytstandin import DEFAULT_CHANNEL_ID, YouTubeStandIn
 from cogs.live._chart import PNG_SIGNATURE
 from cogs.live._quota import next_reset, pacific_day
 from cogs.live._relay import LiveRelay

@@ -15,8 +15,14 @@ import pytest
 from bot.clock import ScaledClock
 from bot.config import YouTubeSection
 from bot.lifecycle import SHUTDOWN_TIMEOUT
+from bot.rehearsal.youtube_standin import (
+    DEFAULT_CHANNEL_ID,
+    YouTubeStandIn,
+    audience,
+    play_stream,
+    topic_for,
+)
 from bot.store import Store
-from bot.ytstandin import DEFAULT_CHANNEL_ID, YouTubeStandIn, audience, play_stream, topic_for
 from cogs.live._relay import LiveRelay
 from cogs.live._state import Broadcast, MessageRef, Phase
 from cogs.schedule._service import STOP_DRAIN_SECONDS

@@ -11,7 +11,7 @@ import aiohttp
 import googleapiclient
 import pytest
 
-from bot.ytstandin import DEFAULT_CHANNEL_ID, YouTubeStandIn
+from bot.rehearsal.youtube_standin import DEFAULT_CHANNEL_ID, YouTubeStandIn
 
 DISCOVERY = json.loads(
     (Path(googleapiclient.__file__).parent / "discovery_cache/documents/youtube.v3.json").read_text(

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.ytstandin import DEFAULT_CHANNEL_ID, YouTubeStandIn
+from bot.rehearsal.youtube_standin import DEFAULT_CHANNEL_ID, YouTubeStandIn
 from cogs.live._youtube import (
     ApiDisabled,
     ApiError,

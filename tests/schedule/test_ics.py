@@ -7,8 +7,8 @@ from typing import Any
 import icalendar
 
 from bot.config import load_config, parse_config
+from bot.program import effective_program
 from cogs.schedule._ics import escape_text, fold, ics_filename, program_ics, program_ics_bytes
-from cogs.schedule._program import effective_program
 from tests.schedule.conftest import make_config
 
 NOW = datetime(2022, 12, 14, 9, 30, tzinfo=UTC)

@@ -23,6 +23,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import Clock, FrozenClock, ScaledClock
 from bot.config import Config
+from bot.program import effective_program
 from bot.store import Store
 from cogs.schedule._jobs import (
     DEFAULT_TARGET,
@@ -35,7 +36,6 @@ from cogs.schedule._jobs import (
     target_guild_id,
 )
 from cogs.schedule._ledger import PendingIntent, ScheduleLedger
-from cogs.schedule._program import effective_program
 from cogs.schedule._reminders import LedgerState, ReminderPlan, Send, SendLate, Skip
 from tests.cogs.schedule.conftest import SteppedClock
 from tests.schedule.conftest import RecordingSender, make_config

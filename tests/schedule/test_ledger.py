@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.program import DelayPlan, effective_program, plan_delay
 from bot.store import Store
 from cogs.schedule._ledger import PendingIntent, ScheduleLedger
-from cogs.schedule._program import DelayPlan, effective_program, plan_delay
 from cogs.schedule._reminders import LedgerState, Reminder, ReminderPlan
 from tests.schedule.conftest import make_config
 

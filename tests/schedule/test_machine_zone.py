@@ -15,7 +15,7 @@ import time
 from datetime import UTC, datetime
 time.tzset()
 from cogs.schedule._ics import program_ics
-from cogs.schedule._program import effective_program, plan_delay
+from bot.program import effective_program, plan_delay
 from cogs.schedule._reminders import ReminderPlan
 from tests.schedule.conftest import make_config
 

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from cogs.schedule._program import effective_program
+from bot.program import effective_program
 from cogs.schedule._reminders import (
     LedgerState,
     Reminder,

@@ -10,7 +10,7 @@ import pytest
 
 from bot.config import Config, parse_config
 from bot.i18n import Catalog, placeholders
-from cogs.schedule._program import DelayPlan, DelayRefusal, effective_program, plan_delay
+from bot.program import DelayPlan, DelayRefusal, effective_program, plan_delay
 from cogs.schedule._reminders import Reminder, ReminderPlan
 from cogs.schedule._render import (
     EVENT_DESCRIPTION_MAX,

@@ -12,10 +12,10 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import FrozenClock
 from bot.i18n import Catalog
+from bot.program import DelayRefusal, program_fingerprint
 from bot.store import Store
 from cogs.schedule._jobs import DEFAULT_TARGET, Delivery
 from cogs.schedule._ledger import ScheduleLedger
-from cogs.schedule._program import DelayRefusal, program_fingerprint
 from cogs.schedule._reminders import LedgerState
 from cogs.schedule._service import DelayApplied, ScheduleService
 from tests.schedule.conftest import RecordingSender, make_config

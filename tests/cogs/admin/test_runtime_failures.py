@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config
-from bot.standin import DiscordStandIn, message_text
+from bot.rehearsal.discord_standin import DiscordStandIn, message_text
 from tests.cogs.schedule.conftest import SteppedClock, compressed, is_reminder, seoul
 from tests.conftest import Launcher
 

@@ -10,13 +10,13 @@ import pytest
 
 from bot.clock import Clock, FrozenClock
 from bot.config import Config
-from bot.rehearsal import StandInBot
-from bot.standin import (
+from bot.rehearsal.discord_standin import (
     DiscordStandIn,
     InteractionHandle,
     StandInUser,
     message_text,
 )
+from bot.rehearsal.run import StandInBot
 from tests.conftest import Launcher
 
 #: Only the features these tests drive: quicker, and other features' jobs stay out of the traffic.

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import default_config_path
-from bot.rehearsal import StandInBot
-from bot.standin import DiscordStandIn, InteractionHandle, message_text
+from bot.rehearsal.discord_standin import DiscordStandIn, InteractionHandle, message_text
+from bot.rehearsal.run import StandInBot
 from tests.conftest import admin
 
 from .conftest import FaqLauncher, ask_faq
@@ -117,7 +117,7 @@ async def test_members_cannot_change_the_faq_even_with_a_forms_id(
     handle, text = await submit(standin, "member", form, PARKING)  # a replayed submit
     assert handle.ephemeral
     assert text == t("errors.not_moderator", "en")
-    assert "parking" not in running.bot.services.features["faq"].matcher
+    assert "parking" not in running.bot.services.status_sources["faq"].matcher
     assert await running.bot.services.store.audit_entries(standin.guild_id) == []
 
 

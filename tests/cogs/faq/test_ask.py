@@ -10,8 +10,8 @@ import pytest
 
 from bot.clock import FrozenClock
 from bot.config import Config
-from bot.rehearsal import StandInBot
-from bot.standin import DiscordStandIn, InteractionHandle, message_text
+from bot.rehearsal.discord_standin import DiscordStandIn, InteractionHandle, message_text
+from bot.rehearsal.run import StandInBot
 from tests.conftest import admin
 
 from .conftest import FaqLauncher, button_ids, buttons, with_discord
@@ -30,7 +30,7 @@ async def ask(
 
 async def posted(running: StandInBot, standin: DiscordStandIn, number: int) -> dict[str, Any]:
     """The Q&A channel post of question ``number``, as it is now."""
-    question = await running.bot.services.features["faq"].repo.question(number)
+    question = await running.bot.services.status_sources["faq"].repo.question(number)
     assert question is not None
     assert question.channel_id == standin.channels["qna"]
     message = standin.message(question.message_id)
@@ -76,7 +76,7 @@ async def test_ask_posts_the_question_with_a_vote_button_one_vote_each(
     assert again.ephemeral
     assert "이미 추천한 질문이에요. (지금 1표)" in message_text(reply["data"])
     assert vote_label(await posted(frozen, standin, 1)) == "👍 1"
-    assert await frozen.bot.services.features["faq"].repo.votes(1) == 1
+    assert await frozen.bot.services.status_sources["faq"].repo.votes(1) == 1
 
 
 async def test_admin_questions_orders_by_votes_then_age_and_marks_posts(
@@ -142,7 +142,7 @@ async def test_members_cannot_press_the_moderator_buttons(
     assert message_text(reply["data"]) == frozen.bot.services.catalog.t(
         "errors.not_moderator", "ko"
     )
-    question = await frozen.bot.services.features["faq"].repo.question(1)
+    question = await frozen.bot.services.status_sources["faq"].repo.question(1)
     assert question.status == "open"
 
 
@@ -215,7 +215,7 @@ async def test_a_failed_post_is_reported_and_not_counted(
     handle, text = await ask(standin, "member", "Will this one get through?", locale="en-US")
     assert handle.ephemeral
     assert "could not be posted to the Q&A channel" in text
-    repo = frozen.bot.services.features["faq"].repo
+    repo = frozen.bot.services.status_sources["faq"].repo
     assert await repo.top_questions(standin.guild_id) == []
     _, text = await ask(standin, "member", "Will this one get through?", locale="en-US")
     assert "Your question was sent!" in text  # the failed one did not use up the minute

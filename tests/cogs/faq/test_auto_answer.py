@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from bot.config import Config
-from bot.rehearsal import StandInBot
-from bot.standin import DiscordStandIn, StandInUser
+from bot.rehearsal.discord_standin import DiscordStandIn, StandInUser
+from bot.rehearsal.run import StandInBot
 
 from .conftest import FaqLauncher, with_discord
 

@@ -3,13 +3,15 @@ cooldown and the error-id message."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import dataclasses
+from datetime import timedelta
 
 import pytest
 
 from bot.config import Config
-from bot.rehearsal import StandInBot
-from bot.standin import DiscordStandIn, message_text
+from bot.program import Session, effective_program
+from bot.rehearsal.discord_standin import DiscordStandIn, message_text
+from bot.rehearsal.run import StandInBot
 from tests.faq.question_table import QUESTION_TABLE
 
 from .conftest import add_viewers, ask_faq, button_ids, buttons
@@ -111,7 +113,7 @@ async def test_did_you_mean_buttons_answer_with_the_picked_entry(
     assert "C-Lab 3.0" in answer
     assert "삼성전자" in answer
     assert button_ids(handle.original) == []
-    assert (await running.bot.services.features["faq"].repo.top_used())[0] == ("daegu", 1)
+    assert (await running.bot.services.status_sources["faq"].repo.top_used())[0] == ("daegu", 1)
 
 
 async def test_no_match_lists_the_topics_and_is_recorded(
@@ -152,7 +154,7 @@ async def test_one_viewer_cannot_make_the_bot_spam(
 async def test_an_error_in_the_cog_shows_an_error_id_not_a_traceback(
     running: StandInBot, standin: DiscordStandIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    service = running.bot.services.features["faq"]
+    service = running.bot.services.status_sources["faq"]
 
     async def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("database on fire")
@@ -201,14 +203,14 @@ async def test_answers_follow_the_schedules_delays(
     delay = timedelta(minutes=30)
 
     class DelayedSchedule:
-        async def program_times(self) -> dict[str, tuple[datetime, datetime]]:
-            return {
-                item.id: (event_config.at(item.start) + delay, event_config.at(item.end) + delay)
-                for item in event_config.program
-            }
+        async def sessions(self) -> list[Session]:
+            return [
+                dataclasses.replace(s, start=s.start + delay, end=s.end + delay)
+                for s in effective_program(event_config)
+            ]
 
     _, before = await ask_faq(standin, "member", "토크콘서트 몇시에 해요", "ko")
     assert "14:00" in before
-    running.bot.services.features["schedule"] = DelayedSchedule()
+    running.bot.services.use_program(DelayedSchedule())
     _, after = await ask_faq(standin, "member", "토크콘서트 몇시에 해요", "ko")
     assert "14:30" in after

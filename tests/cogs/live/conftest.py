@@ -13,13 +13,19 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 import pytest
+from pydantic import SecretStr
 
 from bot.clock import ScaledClock
 from bot.config import Config, YouTubeSection
-from bot.rehearsal import StandInBot, standin_settings
-from bot.settings import Secret, Settings
-from bot.standin import DiscordStandIn, GatewayFrame, InteractionHandle, message_text
-from bot.ytstandin import YouTubeStandIn
+from bot.rehearsal.discord_standin import (
+    DiscordStandIn,
+    GatewayFrame,
+    InteractionHandle,
+    message_text,
+)
+from bot.rehearsal.run import StandInBot, standin_settings
+from bot.rehearsal.youtube_standin import YouTubeStandIn
+from bot.settings import Settings
 from cogs.live._chart import PNG_SIGNATURE
 from cogs.live._quota import pacific_day
 from cogs.live._relay import LiveRelay
@@ -71,7 +77,7 @@ def with_discord(config: Config, **changes: Any) -> Config:
 
 def youtube_settings(standin: DiscordStandIn, youtube: YouTubeStandIn, key: str = KEY) -> Settings:
     base = Settings(
-        youtube_api_key=Secret(key),
+        youtube_api_key=SecretStr(key),
         youtube_api_base=youtube.api_base,
         youtube_feed_base=youtube.feed_base,
     )

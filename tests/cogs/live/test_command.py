@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from bot.clock import ScaledClock
 from bot.config import Config
-from bot.rehearsal import standin_settings
+from bot.program import Session, effective_program
+from bot.rehearsal.discord_standin import DiscordStandIn, message_text
+from bot.rehearsal.run import standin_settings
+from bot.rehearsal.youtube_standin import YouTubeStandIn
 from bot.settings import Settings
-from bot.standin import DiscordStandIn, message_text
-from bot.ytstandin import YouTubeStandIn
 from tests.cogs.live.conftest import (
     KEY,
     LINK,
@@ -91,16 +93,16 @@ async def test_live_command_names_the_next_session_after_the_schedules_delays(
     class DelayedSchedule:
         failing = False
 
-        async def program_times(self) -> dict[str, tuple[datetime, datetime]]:
+        async def sessions(self) -> list[Session]:
             if self.failing:
                 raise RuntimeError("database is locked (test)")
-            return {
-                item.id: (live_config.at(item.start) + delay, live_config.at(item.end) + delay)
-                for item in live_config.program
-            }
+            return [
+                dataclasses.replace(s, start=s.start + delay, end=s.end + delay)
+                for s in effective_program(live_config)
+            ]
 
     schedule = DelayedSchedule()
-    running.bot.services.features["schedule"] = schedule
+    running.bot.services.use_program(schedule)
     delayed = int((live_config.starts_at + delay).timestamp())
     assert f"<t:{delayed}:F>" in await ask_live(standin, "en-US")
     # The schedule cannot answer: /live still names the session, at its configured time.

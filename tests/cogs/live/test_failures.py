@@ -6,8 +6,8 @@ import logging
 
 import pytest
 
-from bot.standin import DiscordStandIn, message_text
-from bot.ytstandin import YouTubeStandIn
+from bot.rehearsal.discord_standin import DiscordStandIn, message_text
+from bot.rehearsal.youtube_standin import YouTubeStandIn
 from tests.cogs.live.conftest import (
     KEY,
     TITLE,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.config import Config
-from bot.standin import DiscordStandIn, message_text
-from bot.ytstandin import YouTubeStandIn
+from bot.rehearsal.discord_standin import DiscordStandIn, message_text
+from bot.rehearsal.youtube_standin import YouTubeStandIn
 from tests.cogs.live.conftest import (
     LINK,
     TITLE,

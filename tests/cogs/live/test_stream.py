@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 
 from bot.clock import ScaledClock
-from bot.standin import DiscordStandIn, message_text
-from bot.ytstandin import YouTubeStandIn
+from bot.rehearsal.discord_standin import DiscordStandIn, message_text
+from bot.rehearsal.youtube_standin import YouTubeStandIn
 from tests.cogs.live.conftest import (
     LINK,
     TITLE,

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import ScaledClock
 from bot.config import Config, Localized, ProgramItem, RemindersSection
-from bot.rehearsal import StandInBot
-from cogs.schedule._feature import FEATURE, ScheduleFeature
+from bot.rehearsal.run import StandInBot
+from cogs.schedule._feature import ScheduleFeature
 
 SEOUL = ZoneInfo("Asia/Seoul")
 
@@ -77,7 +77,7 @@ def feature_of(running: StandInBot) -> ScheduleFeature:
     """The running schedule feature. Not checked with isinstance: stopping a bot unloads its
     extensions, which drops ``cogs.schedule.*`` from ``sys.modules``, so the next bot's classes
     are new objects."""
-    feature: ScheduleFeature = running.bot.services.features[FEATURE]
+    feature: ScheduleFeature = running.bot.services.program  # type: ignore[assignment]
     assert hasattr(feature, "service")
     return feature
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.clock import ScaledClock
 from bot.config import Config
-from bot.standin import DiscordStandIn, message_text
+from bot.rehearsal.discord_standin import DiscordStandIn, message_text
 from cogs.schedule._reminders import LedgerState
 from tests.cogs.schedule.conftest import compressed, feature_of, is_reminder, seoul
 from tests.conftest import Launcher

@@ -12,7 +12,7 @@ import pytest
 
 from bot.clock import ScaledClock
 from bot.config import Config
-from bot.standin import DiscordStandIn, message_text, perms
+from bot.rehearsal.discord_standin import DiscordStandIn, message_text, perms
 from tests.cogs.schedule.conftest import seoul
 from tests.conftest import Launcher
 
@@ -154,7 +154,7 @@ async def test_remind_dm_with_closed_dms_says_how_to_open_them(
     text = message_text(await handle.wait_followup())
     assert "DM을 보낼 수 없어요" in text
     assert "다이렉트 메시지 허용" in text
-    ledger = running.bot.services.features["schedule"].ledger
+    ledger = running.bot.services.program.ledger
     assert await ledger.dm_users() == {}
 
     handle = await standin.slash(

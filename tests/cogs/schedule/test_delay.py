@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.clock import ScaledClock
 from bot.config import Config
-from bot.standin import DiscordStandIn, InteractionHandle, message_text
+from bot.rehearsal.discord_standin import DiscordStandIn, InteractionHandle, message_text
 from tests.cogs.schedule.conftest import compressed, feature_of, is_reminder, monotonic_at, seoul
 from tests.conftest import Launcher
 
@@ -75,7 +75,7 @@ async def test_moderator_delay_moves_reminders_posts_one_notice_and_is_audited(
     assert '"a": "13:01"' in audit["content"]
 
     # What the FAQ reads: the sessions' effective times.
-    times = await feature_of(running).program_times()
+    times = await running.bot.services.program_times()
     assert times["a"] == (seoul(13, 1), seoul(13, 6))
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.config import Config
-from bot.standin import DiscordStandIn
+from bot.rehearsal.discord_standin import DiscordStandIn
 from tests.cogs.schedule.conftest import SteppedClock, compressed, is_reminder, seoul
 from tests.conftest import Launcher
 

@@ -9,7 +9,7 @@ from datetime import UTC, timedelta
 from pathlib import Path
 
 from bot.config import Config
-from bot.standin import DiscordStandIn, message_text
+from bot.rehearsal.discord_standin import DiscordStandIn, message_text
 from bot.store import Store
 from cogs.schedule._reminders import LedgerState
 from tests.cogs.schedule.conftest import (

@@ -4,7 +4,6 @@ permission, moderators are told once."""
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -12,8 +11,8 @@ from pathlib import Path
 
 from bot.clock import ScaledClock
 from bot.config import Config, default_config_path
-from bot.standin import DiscordStandIn, RecordedRequest, message_text
-from bot.standin.world import BOT_PERMISSIONS, perms
+from bot.rehearsal.discord_standin import DiscordStandIn, RecordedRequest, message_text
+from bot.rehearsal.discord_standin.world import BOT_PERMISSIONS, perms
 from tests.cogs.schedule.conftest import compressed, feature_of, monotonic_at, seoul
 from tests.conftest import Launcher
 
@@ -75,7 +74,9 @@ async def test_a_reloaded_program_moves_the_event(
     (tmp_path / "event.toml").write_text(text, "utf-8")
     (tmp_path / "faq.toml").write_text((source.parent / "faq.toml").read_text("utf-8"), "utf-8")
     services = running.bot.services
-    services.settings = dataclasses.replace(services.settings, config_path=tmp_path / "event.toml")
+    services.settings = services.settings.model_copy(
+        update={"config_path": tmp_path / "event.toml"}
+    )
 
     cursor = standin.cursor()
     handle = await standin.slash("moderator", name="admin", subcommand="reload", locale="en-US")
@@ -84,7 +85,7 @@ async def test_a_reloaded_program_moves_the_event(
     assert "13:10–13:50 강연" in edit.json["description"]
     await feature.settle()
     assert feature.service.version == 2
-    times = await feature.program_times()
+    times = await running.bot.services.program_times()
     assert times["lecture"][0] == seoul(13, 10)
     assert start_of(standin.scheduled_events()[0]) - start_of(event) == timedelta(minutes=10)
 

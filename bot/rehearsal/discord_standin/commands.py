@@ -6,10 +6,10 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from bot.standin import errors
-from bot.standin.errors import DiscordError
-from bot.standin.rest import RestCall, RestServer
-from bot.standin.world import JSON, World
+from bot.rehearsal.discord_standin import errors
+from bot.rehearsal.discord_standin.errors import DiscordError
+from bot.rehearsal.discord_standin.rest import RestCall, RestServer
+from bot.rehearsal.discord_standin.world import JSON, World
 
 
 class CommandStore:

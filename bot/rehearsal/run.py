@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
 import sys
 import tempfile
@@ -19,13 +18,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
+from pydantic import SecretStr
+
 from bot.clock import Clock, ScaledClock
 from bot.config import Config, DiscordSection, YouTubeSection
 from bot.core import CompanionBot
 from bot.lifecycle import build_services, start_bot, stop_bot
-from bot.settings import Secret, Settings
-from bot.standin import DiscordStandIn, MessageEvent
-from bot.ytstandin import DEFAULT_HANDLE, YouTubeStandIn, play_stream
+from bot.rehearsal.discord_standin import DiscordStandIn, MessageEvent
+from bot.rehearsal.youtube_standin import DEFAULT_HANDLE, YouTubeStandIn, play_stream
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -53,11 +54,12 @@ def standin_config(config: Config, standin: DiscordStandIn) -> Config:
 
 def standin_settings(standin: DiscordStandIn, base: Settings | None = None) -> Settings:
     """``base`` (default settings) with Discord pointed at the stand-in."""
-    return dataclasses.replace(
-        base or Settings(),
-        discord_token=Secret(standin.token),
-        discord_api_base=standin.rest_base,
-        discord_gateway_url=standin.gateway_url,
+    return (base or Settings()).model_copy(
+        update={
+            "discord_token": SecretStr(standin.token),
+            "discord_api_base": standin.rest_base,
+            "discord_gateway_url": standin.gateway_url,
+        }
     )
 
 
@@ -207,7 +209,7 @@ async def rehearse(
             settings = standin_settings(
                 standin,
                 Settings(
-                    youtube_api_key=Secret(youtube.api_key),
+                    youtube_api_key=SecretStr(youtube.api_key),
                     youtube_api_base=youtube.api_base,
                     youtube_feed_base=youtube.feed_base,
                 ),

@@ -14,8 +14,15 @@ import pytest
 from discord import app_commands
 from discord.ext import commands
 
-from bot.standin import Cursor, DiscordStandIn, RecordedRequest, connect_client, perms
-from bot.standin.openapi import load_validator
+from bot.rehearsal.discord_standin import (
+    Cursor,
+    DiscordStandIn,
+    RecordedRequest,
+    connect_client,
+    perms,
+)
+from tests.bot.rehearsal.discord_standin.moderation import inject_reaction, install_moderation
+from tests.openapi_check import load_validator
 
 KO = {
     "probe": "점검",
@@ -614,6 +621,7 @@ async def test_role_add_and_remove(bot: ProbeBot, standin: DiscordStandIn) -> No
 
 
 async def test_moderation_routes(bot: ProbeBot, standin: DiscordStandIn) -> None:
+    moderation = install_moderation(standin)
     channel = _text_channel(bot, standin, "qna")
     none = discord.AllowedMentions.none()
     question = await channel.send("question", allowed_mentions=none)
@@ -628,7 +636,7 @@ async def test_moderation_routes(bot: ProbeBot, standin: DiscordStandIn) -> None
     assert stored["reactions"][0]["me"] is True
     waiter = bot.loop.create_task(bot.wait_for("raw_reaction_add", timeout=5))
     await standin.gateway_barrier()
-    standin.inject_reaction("member", question.id, "👍")
+    inject_reaction(standin, moderation, "member", question.id, "👍")
     reaction: discord.RawReactionActionEvent = await waiter
     assert reaction.user_id == standin.users["member"].id
     assert standin.message(question.id)["reactions"][0]["count"] == 2  # type: ignore[index]
@@ -640,6 +648,7 @@ async def test_moderation_routes(bot: ProbeBot, standin: DiscordStandIn) -> None
 async def test_timeout_and_kick_follow_the_hierarchy(
     bot: ProbeBot, standin: DiscordStandIn
 ) -> None:
+    install_moderation(standin)
     guild = _guild(bot, standin)
     member = guild.get_member(standin.users["member"].id)
     owner = guild.get_member(standin.users["owner"].id)

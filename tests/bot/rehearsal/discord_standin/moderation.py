@@ -14,12 +14,13 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from bot.standin import errors
-from bot.standin.errors import field_error
-from bot.standin.messages import MessageStore
-from bot.standin.rest import RestCall, RestServer
-from bot.standin.routes import CoreRoutes
-from bot.standin.world import ADMINISTRATOR, JSON, StandInGuild, World, iso, perms
+from bot.rehearsal.discord_standin import errors
+from bot.rehearsal.discord_standin.errors import field_error
+from bot.rehearsal.discord_standin.messages import MessageStore
+from bot.rehearsal.discord_standin.rest import RestCall, RestServer
+from bot.rehearsal.discord_standin.routes import CoreRoutes
+from bot.rehearsal.discord_standin.server import DiscordStandIn
+from bot.rehearsal.discord_standin.world import ADMINISTRATOR, JSON, StandInGuild, World, iso, perms
 
 
 def emoji_payload(key: str) -> JSON:
@@ -218,3 +219,30 @@ class Moderation:
         add("DELETE", message + "/reactions/{emoji}/@me", self.remove_reaction)
         add("PATCH", "/guilds/{guild_id}/members/{user_id}", self.edit_member)
         add("DELETE", "/guilds/{guild_id}/members/{user_id}", self.kick)
+
+
+def install_moderation(standin: DiscordStandIn) -> Moderation:
+    """Add the moderation routes to a stand-in (no feature uses them; the stand-in's own tests do)."""
+    moderation = Moderation(
+        standin.world,
+        standin._core,
+        standin.store,
+        standin.dispatch,
+        standin._clock,
+    )
+    moderation.register(standin.rest)
+    return moderation
+
+
+def inject_reaction(
+    standin: DiscordStandIn,
+    moderation: Moderation,
+    user: str,
+    message: JSON | int | str,
+    emoji: str,
+    *,
+    remove: bool = False,
+) -> None:
+    """`user` adds (or removes) a reaction: "👍", or "name:id" for a custom emoji."""
+    message_id = int(message["id"]) if isinstance(message, dict) else int(message)
+    moderation.react(message_id, emoji, standin.world.user(user).id, add=not remove)

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.standin import DiscordStandIn, perms
-from bot.standin.errors import DiscordError
-from bot.standin.messages import check_message_body, normalise_components
-from bot.standin.world import ALL_PERMISSIONS, World
+from bot.rehearsal.discord_standin import DiscordStandIn, perms
+from bot.rehearsal.discord_standin.errors import DiscordError
+from bot.rehearsal.discord_standin.messages import check_message_body, normalise_components
+from bot.rehearsal.discord_standin.world import ALL_PERMISSIONS, World
 
 
 async def test_starts_and_stops_quickly() -> None:

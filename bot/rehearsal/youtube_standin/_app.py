@@ -18,9 +18,9 @@ from typing import Any, Self
 from aiohttp import web
 
 from bot.clock import Clock, SystemClock
-from bot.ytstandin._hub import HubStandIn
-from bot.ytstandin._model import FakeChannel, FakeVideo, premiere_duration
-from bot.ytstandin._shapes import (
+from bot.rehearsal.youtube_standin._hub import HubStandIn
+from bot.rehearsal.youtube_standin._model import FakeChannel, FakeVideo, premiere_duration
+from bot.rehearsal.youtube_standin._shapes import (
     GoogleError,
     bad_parameter,
     deleted_push_xml,

@@ -1,15 +1,15 @@
 """A local stand-in for the YouTube Data API v3, the channel feed and the WebSub hub (tests, rehearsal)."""
 
-from bot.ytstandin._app import (
+from bot.rehearsal.youtube_standin._app import (
     DEFAULT_CHANNEL_ID,
     DEFAULT_HANDLE,
     DEFAULT_KEY,
     YouTubeStandIn,
     topic_for,
 )
-from bot.ytstandin._hub import HubRequest, HubStandIn, HubSubscription
-from bot.ytstandin._model import FakeChannel, FakeVideo
-from bot.ytstandin._script import audience, play_stream
+from bot.rehearsal.youtube_standin._hub import HubRequest, HubStandIn, HubSubscription
+from bot.rehearsal.youtube_standin._model import FakeChannel, FakeVideo
+from bot.rehearsal.youtube_standin._script import audience, play_stream
 
 __all__ = [
     "DEFAULT_CHANNEL_ID",

@@ -15,18 +15,17 @@ import discord
 import yarl
 from aiohttp import web
 
-from bot.standin.commands import CommandStore
-from bot.standin.events import ScheduledEvents
-from bot.standin.gateway import Gateway
-from bot.standin.inject import Injection
-from bot.standin.interactions import InteractionRegistry
-from bot.standin.messages import MessageStore
-from bot.standin.moderation import Moderation
-from bot.standin.observe import Observation
-from bot.standin.recording import Recorder
-from bot.standin.rest import API_PREFIX, RestServer
-from bot.standin.routes import CoreRoutes
-from bot.standin.world import (
+from bot.rehearsal.discord_standin.commands import CommandStore
+from bot.rehearsal.discord_standin.events import ScheduledEvents
+from bot.rehearsal.discord_standin.gateway import Gateway
+from bot.rehearsal.discord_standin.inject import Injection
+from bot.rehearsal.discord_standin.interactions import InteractionRegistry
+from bot.rehearsal.discord_standin.messages import MessageStore
+from bot.rehearsal.discord_standin.observe import Observation
+from bot.rehearsal.discord_standin.recording import Recorder
+from bot.rehearsal.discord_standin.rest import API_PREFIX, RestServer
+from bot.rehearsal.discord_standin.routes import CoreRoutes
+from bot.rehearsal.discord_standin.world import (
     JSON,
     Overwrite,
     SnowflakeFactory,
@@ -105,8 +104,6 @@ class DiscordStandIn(Observation, Injection):
         )
         self._core.register(self.rest)
         self.command_store.register(self.rest)
-        self.moderation = Moderation(self.world, self._core, self.store, self.dispatch, clock)
-        self.moderation.register(self.rest)
         self.interactions.register(self.rest)
         ScheduledEvents(
             self.world,

@@ -13,11 +13,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from bot.standin import errors
-from bot.standin.errors import DiscordError, field_error
-from bot.standin.rest import RestCall, RestServer
-from bot.standin.routes import CoreRoutes
-from bot.standin.world import JSON, StandInGuild, World, perms
+from bot.rehearsal.discord_standin import errors
+from bot.rehearsal.discord_standin.errors import DiscordError, field_error
+from bot.rehearsal.discord_standin.rest import RestCall, RestServer
+from bot.rehearsal.discord_standin.routes import CoreRoutes
+from bot.rehearsal.discord_standin.world import JSON, StandInGuild, World, perms
 
 SCHEDULED, ACTIVE, COMPLETED, CANCELED = 1, 2, 3, 4
 STAGE, VOICE, EXTERNAL = 1, 2, 3

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bot.standin import errors
-from bot.standin.errors import DiscordError
-from bot.standin.messages import MessageStore
-from bot.standin.rest import RestCall, RestServer
-from bot.standin.world import (
+from bot.rehearsal.discord_standin import errors
+from bot.rehearsal.discord_standin.errors import DiscordError
+from bot.rehearsal.discord_standin.messages import MessageStore
+from bot.rehearsal.discord_standin.rest import RestCall, RestServer
+from bot.rehearsal.discord_standin.world import (
     DM_CHANNEL,
     JSON,
     StandInChannel,

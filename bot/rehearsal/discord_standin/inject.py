@@ -10,11 +10,14 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-from bot.standin.interactions import InteractionHandle, InteractionRecord, InteractionRegistry
-from bot.standin.messages import MessageStore
-from bot.standin.moderation import Moderation
-from bot.standin.recording import Recorder
-from bot.standin.world import JSON, StandInChannel, StandInUser, World
+from bot.rehearsal.discord_standin.interactions import (
+    InteractionHandle,
+    InteractionRecord,
+    InteractionRegistry,
+)
+from bot.rehearsal.discord_standin.messages import MessageStore
+from bot.rehearsal.discord_standin.recording import Recorder
+from bot.rehearsal.discord_standin.world import JSON, StandInChannel, StandInUser, World
 
 UserRef = str | int | StandInUser
 ChannelRef = str | int
@@ -25,7 +28,6 @@ class Injection:
     recorder: Recorder
     store: MessageStore
     interactions: InteractionRegistry
-    moderation: Moderation
 
     # Provided by DiscordStandIn and Observation; declared here for the type checker.
     def dispatch(self, event: str, data: JSON) -> None:
@@ -179,10 +181,3 @@ class Injection:
             raise ValueError(f"{author!r} is not a member of the channel's guild")
         body: JSON = {"content": content, **fields}
         return copy.deepcopy(self.store.create(target, self.world.user(author), body))
-
-    def inject_reaction(
-        self, user: UserRef, message: JSON | int | str, emoji: str, *, remove: bool = False
-    ) -> None:
-        """`user` adds (or removes) a reaction: "👍", or "name:id" for a custom emoji."""
-        message_id = int(message["id"]) if isinstance(message, dict) else int(message)
-        self.moderation.react(message_id, emoji, self.world.user(user).id, add=not remove)

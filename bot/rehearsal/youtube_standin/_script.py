@@ -13,7 +13,7 @@ import math
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
-from bot.ytstandin._app import YouTubeStandIn
+from bot.rehearsal.youtube_standin._app import YouTubeStandIn
 
 log = logging.getLogger(__name__)
 

@@ -13,9 +13,9 @@ import copy
 from collections.abc import Callable
 from typing import Any, Literal
 
-from bot.standin.gateway import Gateway
-from bot.standin.messages import LOADING, MessageStore, describe_message
-from bot.standin.recording import (
+from bot.rehearsal.discord_standin.gateway import Gateway
+from bot.rehearsal.discord_standin.messages import LOADING, MessageStore, describe_message
+from bot.rehearsal.discord_standin.recording import (
     Cursor,
     GatewayFrame,
     MessageEvent,
@@ -23,8 +23,8 @@ from bot.standin.recording import (
     Recorder,
     first_match,
 )
-from bot.standin.rest import RestServer
-from bot.standin.world import JSON, StandInUser, World
+from bot.rehearsal.discord_standin.rest import RestServer
+from bot.rehearsal.discord_standin.world import JSON, StandInUser, World
 
 UserRef = str | int | StandInUser
 ChannelRef = str | int

@@ -25,14 +25,14 @@ Waiting never sleeps: it re-checks on every recorded change, and `cursor()` / `a
 race-free. `gateway_barrier()` returns once the bot has read every dispatch sent so far.
 Faults: `fail_next` (HTTP errors, 429s with retry_after), `drop_gateway`, `send_reconnect`,
 `invalidate_session`, `deny_bot_permission`, `set_bot_guild_permissions`, `close_dms`,
-`delete_channel`. `bot.standin.openapi.load_validator()` checks recorded traffic against
+`delete_channel`. `tests.openapi_check.load_validator()` checks recorded traffic against
 Discord's OpenAPI spec when that file is available.
 """
 
-from bot.standin.harness import connect_client
-from bot.standin.interactions import InteractionHandle
-from bot.standin.messages import message_text
-from bot.standin.recording import (
+from bot.rehearsal.discord_standin.harness import connect_client
+from bot.rehearsal.discord_standin.interactions import InteractionHandle
+from bot.rehearsal.discord_standin.messages import message_text
+from bot.rehearsal.discord_standin.recording import (
     Cursor,
     GatewayFrame,
     MessageEvent,
@@ -40,8 +40,8 @@ from bot.standin.recording import (
     RecordedRequest,
     StandInTimeout,
 )
-from bot.standin.server import DiscordStandIn
-from bot.standin.world import StandInUser, perms
+from bot.rehearsal.discord_standin.server import DiscordStandIn
+from bot.rehearsal.discord_standin.world import StandInUser, perms
 
 __all__ = [
     "Cursor",

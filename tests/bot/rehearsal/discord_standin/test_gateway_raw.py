@@ -10,7 +10,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.standin import DiscordStandIn
+from bot.rehearsal.discord_standin import DiscordStandIn
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from cogs.schedule._program import (
+from bot.program import (
     DelayPlan,
     DelayRefusal,
     current_and_next,

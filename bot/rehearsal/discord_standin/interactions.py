@@ -16,13 +16,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.standin import errors
-from bot.standin.commands import CommandStore
-from bot.standin.errors import DiscordError
-from bot.standin.messages import EPHEMERAL, LOADING, MessageStore, message_text
-from bot.standin.recording import Recorder
-from bot.standin.rest import RestCall, RestServer
-from bot.standin.world import JSON, StandInChannel, StandInUser, World
+from bot.rehearsal.discord_standin import errors
+from bot.rehearsal.discord_standin.commands import CommandStore
+from bot.rehearsal.discord_standin.errors import DiscordError
+from bot.rehearsal.discord_standin.messages import EPHEMERAL, LOADING, MessageStore, message_text
+from bot.rehearsal.discord_standin.recording import Recorder
+from bot.rehearsal.discord_standin.rest import RestCall, RestServer
+from bot.rehearsal.discord_standin.world import JSON, StandInChannel, StandInUser, World
 
 APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 2, 3, 4, 5
 # Callback types each interaction type may answer with.

@@ -19,8 +19,8 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.standin.errors import DiscordError
-from bot.standin.recording import RecordedFile, RecordedRequest, Recorder
+from bot.rehearsal.discord_standin.errors import DiscordError
+from bot.rehearsal.discord_standin.recording import RecordedFile, RecordedRequest, Recorder
 
 log = logging.getLogger(__name__)
 

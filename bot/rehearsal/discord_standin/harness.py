@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 
 import discord
 
-from bot.standin.server import DiscordStandIn
+from bot.rehearsal.discord_standin.server import DiscordStandIn
 
 log = logging.getLogger(__name__)
 

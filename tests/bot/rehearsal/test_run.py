@@ -6,7 +6,7 @@ import io
 import re
 
 from bot.config import Config
-from bot.rehearsal import rehearse
+from bot.rehearsal.run import rehearse
 
 #: A reminder names its session in bold, then a dash: "⏰ **강연: …** — 30분 후 시작해요".
 REMINDER = re.compile(r"\*\*([^*]+)\*\* — ")

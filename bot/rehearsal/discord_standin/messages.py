@@ -14,10 +14,18 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.standin import errors
-from bot.standin.errors import DiscordError, field_error
-from bot.standin.recording import RecordedFile, Recorder
-from bot.standin.world import DM_CHANNEL, JSON, StandInChannel, StandInUser, World, iso, perms
+from bot.rehearsal.discord_standin import errors
+from bot.rehearsal.discord_standin.errors import DiscordError, field_error
+from bot.rehearsal.discord_standin.recording import RecordedFile, Recorder
+from bot.rehearsal.discord_standin.world import (
+    DM_CHANNEL,
+    JSON,
+    StandInChannel,
+    StandInUser,
+    World,
+    iso,
+    perms,
+)
 
 EPHEMERAL = 1 << 6
 LOADING = 1 << 7

@@ -20,8 +20,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from bot.standin.recording import Recorder
-from bot.standin.world import JSON, World
+from bot.rehearsal.discord_standin.recording import Recorder
+from bot.rehearsal.discord_standin.world import JSON, World
 
 log = logging.getLogger(__name__)
 

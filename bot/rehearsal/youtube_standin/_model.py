@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.ytstandin._shapes import etag, rfc3339, thumbnails
+from bot.rehearsal.youtube_standin._shapes import etag, rfc3339, thumbnails
 
 
 @dataclass

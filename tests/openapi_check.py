@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.standin.recording import RecordedRequest
+from bot.rehearsal.discord_standin.recording import RecordedRequest
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ def spec_path() -> Path | None:
     configured = os.environ.get(SPEC_ENV)
     if configured:
         return Path(configured) if Path(configured).is_file() else None
-    repo_root = Path(__file__).resolve().parents[2]
+    repo_root = Path(__file__).resolve().parents[1]
     candidate = repo_root.parent / "shared" / "discord-api-spec" / "openapi.json"
     return candidate if candidate.is_file() else None
 
