@@ -20,6 +20,7 @@ from bot.config import Config, default_config_path, load_config
 from bot.rehearsal.discord_standin import DiscordStandIn, InteractionHandle, RecordedRequest
 from bot.rehearsal.run import StandInBot, standin_config, start_against_standin
 from bot.settings import Settings
+from bot.store import Store
 from tests.openapi_check import load_validator
 
 MESSAGE_ROUTES = {
@@ -92,6 +93,14 @@ async def standin() -> AsyncIterator[DiscordStandIn]:
             for problem in validator.validate(request, check_request=request.status < 400)
         ]
         assert problems == []
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    """A real SQLite store, migrated, in the test's own directory."""
+    opened = await Store.open(tmp_path)
+    yield opened
+    await opened.close()
 
 
 @pytest.fixture

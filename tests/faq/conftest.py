@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -33,13 +32,6 @@ def catalog() -> Catalog:
 @pytest.fixture
 def clock() -> FrozenClock:
     return FrozenClock(EVENT_MORNING)
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    opened = await Store.open(tmp_path)
-    yield opened
-    await opened.close()
 
 
 @pytest.fixture

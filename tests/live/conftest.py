@@ -7,7 +7,6 @@ import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -93,13 +92,6 @@ def clock() -> FrozenClock:
 async def standin(clock: FrozenClock) -> AsyncIterator[YouTubeStandIn]:
     async with YouTubeStandIn(clock=clock, timeout_delay=1.0) as server:
         yield server
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    opened = await Store.open(tmp_path)
-    yield opened
-    await opened.close()
 
 
 @pytest.fixture
