@@ -39,10 +39,17 @@ class Session:
     tz: ZoneInfo = field(compare=False)
     #: The accumulated delay applied to this session (zero when it runs as configured).
     shift: timedelta = timedelta(0)
+    #: When a moderator marked it as actually started (UTC), if they did: see :attr:`actual_start`.
+    marked: datetime | None = None
 
     @property
     def local_start(self) -> datetime:
         return self.start.astimezone(self.tz)
+
+    @property
+    def actual_start(self) -> datetime:
+        """When it really started: the moderator's mark, else the scheduled start after delays."""
+        return self.marked if self.marked is not None else self.start
 
     @property
     def local_end(self) -> datetime:
@@ -52,7 +59,7 @@ class Session:
         return self.start <= now < self.end
 
     def has_started(self, now: datetime) -> bool:
-        return self.start <= now
+        return self.start <= now or (self.marked is not None and self.marked <= now)
 
 
 def _utc(moment: datetime) -> datetime:
@@ -62,15 +69,19 @@ def _utc(moment: datetime) -> datetime:
 
 
 def effective_program(
-    config: Config, shifts: Mapping[str, timedelta] | None = None
+    config: Config,
+    shifts: Mapping[str, timedelta] | None = None,
+    marks: Mapping[str, datetime] | None = None,
 ) -> list[Session]:
     """The configured program with each session moved by its accumulated shift.
 
     ``shifts`` maps session id to the total delay applied to that session; sessions without an
     entry run as configured. Shifts are per session because a delay moves only the sessions that had
-    not started.
+    not started. ``marks`` maps session id to the moment a moderator marked it as actually started
+    (:attr:`Session.marked`); it does not move the scheduled times.
     """
     shifts = shifts or {}
+    marks = marks or {}
     sessions: list[Session] = []
     for index, item in enumerate(config.program):
         shift = shifts.get(item.id, timedelta(0))
@@ -90,9 +101,19 @@ def effective_program(
                 end=end,
                 tz=config.tz,
                 shift=shift,
+                marked=_utc(marks[item.id]) if item.id in marks else None,
             )
         )
     return sessions
+
+
+def started_by(
+    session: Session, now: datetime, marks: Mapping[str, datetime] | None = None
+) -> bool:
+    """Whether ``session`` has started at ``now``: its scheduled start has passed, or a moderator
+    marked it as started (in ``marks`` or on the session itself) at or before ``now``."""
+    mark = (marks or {}).get(session.id, session.marked)
+    return session.start <= now or (mark is not None and _utc(mark) <= now)
 
 
 def current_and_next(
@@ -157,12 +178,14 @@ def plan_delay(
     minutes: int,
     *,
     max_minutes: int = DEFAULT_MAX_DELAY_MINUTES,
+    marks: Mapping[str, datetime] | None = None,
 ) -> DelayPlan | DelayRefusal:
     """Shift every session that has not started by ``minutes`` (negative brings them forward).
 
     Pure: the caller persists the plan (shifts + a new schedule version) and rebuilds the reminders.
     A running session is never moved, so a negative delay may not pull the next session into it, nor
-    make a moved session start in the past.
+    make a moved session start in the past. A session a moderator marked as started (``marks``, or
+    :attr:`Session.marked`) counts as started even before its scheduled start.
     """
     now = _utc(now)
     if minutes == 0:
@@ -170,13 +193,13 @@ def plan_delay(
     if abs(minutes) > max_minutes:
         return DelayRefusal("out_of_range", minutes, max_minutes)
     ordered = sorted(sessions, key=lambda s: s.index)
-    to_move = [s for s in ordered if s.start > now]
+    to_move = [s for s in ordered if not started_by(s, now, marks)]
     if not to_move:
         return DelayRefusal("nothing_to_move", minutes, max_minutes)
     delta = timedelta(minutes=minutes)
     first = to_move[0]
     if minutes < 0:
-        started = [s for s in ordered if s.start <= now]
+        started = [s for s in ordered if started_by(s, now, marks)]
         running = started[-1] if started and started[-1].end > now else None
         floor = running.end if running is not None else now
         # The most negative whole-minute delay keeping the first moved session at or after `floor`:

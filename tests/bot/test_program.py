@@ -12,6 +12,7 @@ from bot.program import (
     effective_program,
     plan_delay,
     shifts_from_changes,
+    started_by,
 )
 from tests.schedule.conftest import make_config
 
@@ -207,3 +208,80 @@ def test_seoul_has_no_dst_and_is_utc_plus_9_all_year() -> None:
         session = effective_program(make_config(date=date))[0]
         assert session.local_start.utcoffset() == timedelta(hours=9)
         assert session.start.hour == 4
+
+
+# -- moderators' marks of a session's actual start ---------------------------------------------------
+
+
+def test_actual_start_is_the_scheduled_start_after_delays_unless_marked() -> None:
+    shifts = {"talk-concert": timedelta(minutes=10)}
+    plain = effective_program(make_config(), shifts)
+    assert plain[1].marked is None
+    assert plain[1].actual_start == seoul(14, 10)
+    marked = effective_program(make_config(), shifts, {"talk-concert": seoul(14, 3)})
+    assert marked[1].actual_start == seoul(14, 3)
+    assert marked[1].actual_start.tzinfo is UTC
+    # A mark does not move the schedule: reminders and /schedule still read start and end.
+    assert (marked[1].start, marked[1].end) == (plain[1].start, plain[1].end)
+    assert marked[0] == plain[0]
+
+
+def test_a_session_marked_early_counts_as_started() -> None:
+    session = effective_program(make_config(), marks={"talk-concert": seoul(13, 52)})[1]
+    assert not session.has_started(seoul(13, 51))
+    assert session.has_started(seoul(13, 52))
+    assert started_by(session, seoul(13, 55))
+    unmarked = effective_program(make_config())[1]
+    assert not started_by(unmarked, seoul(13, 55))
+    assert started_by(unmarked, seoul(13, 55), {"talk-concert": seoul(13, 52)})
+    assert not started_by(unmarked, seoul(13, 55), {"talk-concert": seoul(13, 58)})
+
+
+def test_delay_does_not_move_a_marked_session() -> None:
+    # 13:55: the talk concert began at 13:52, before its 14:00 slot; a 10-minute delay moves the rest.
+    sessions = effective_program(make_config())
+    marks = {"talk-concert": seoul(13, 52)}
+    plan = plan_delay(sessions, seoul(13, 55), 10, marks=marks)
+    assert isinstance(plan, DelayPlan)
+    assert [m.session_id for m in plan.moved] == ["results", "networking"]
+    # The same marks carried by the sessions themselves count the same way.
+    carried = plan_delay(effective_program(make_config(), marks=marks), seoul(13, 55), 10)
+    assert carried == plan
+    # Without the mark the talk concert would have moved.
+    unmarked = plan_delay(sessions, seoul(13, 55), 10)
+    assert isinstance(unmarked, DelayPlan)
+    assert unmarked.moved[0].session_id == "talk-concert"
+
+
+def test_negative_delay_respects_a_marked_running_session() -> None:
+    # The talk concert (14:00-15:00) was marked started at 13:52: at 13:55 it is the running
+    # session, so the results session (15:10) may come forward by at most 10 minutes.
+    marks = {"talk-concert": seoul(13, 52)}
+    sessions = effective_program(make_config())
+    refusal = plan_delay(sessions, seoul(13, 55), -15, marks=marks)
+    assert isinstance(refusal, DelayRefusal)
+    assert refusal.reason == "overlap"
+    assert refusal.conflict is not None
+    assert refusal.conflict.id == "talk-concert"
+    assert refusal.earliest_minutes == -10
+
+
+def test_everything_marked_leaves_nothing_to_move() -> None:
+    now = seoul(13, 5)
+    marks = {s.id: seoul(13, 0) for s in effective_program(make_config())}
+    refusal = plan_delay(effective_program(make_config()), now, 10, marks=marks)
+    assert isinstance(refusal, DelayRefusal)
+    assert refusal.reason == "nothing_to_move"
+
+
+def test_a_mark_later_than_now_does_not_count_yet() -> None:
+    plan = plan_delay(
+        effective_program(make_config()), seoul(13, 55), 10, marks={"talk-concert": seoul(13, 58)}
+    )
+    assert isinstance(plan, DelayPlan)
+    assert plan.moved[0].session_id == "talk-concert"
+
+
+def test_marks_must_be_aware() -> None:
+    with pytest.raises(ValueError, match="naive"):
+        effective_program(make_config(), marks={"lecture": datetime(2022, 12, 15, 13)})  # noqa: DTZ001
