@@ -8,15 +8,16 @@ checks every seam.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, TypeVar
+from datetime import datetime
+from typing import Literal, Protocol, TypeVar
 
 import aiohttp
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import Clock
-from bot.config import Config, ProgramTimes
+from bot.config import Config, Localized, ProgramTimes
 from bot.guilds import GuildSettings, event_guild_ids, guild_settings
 from bot.i18n import Catalog
 from bot.program import Session, effective_program
@@ -38,6 +39,124 @@ class StatusSource(Protocol):
     """A feature that reports on itself in ``/admin status``."""
 
     async def status_fields(self, locale: str) -> list[tuple[str, str]]: ...
+
+
+# -- what happened on the day: read by the after-stream recap (cogs/recap) ---------------------------
+
+#: Custom events the live feature dispatches (``bot.dispatch(name, record)`` with a
+#: :class:`StreamRecord`); listeners are ``on_stream_ended`` / ``on_recording_ready``. Each may come
+#: more than once (a restart): listeners make their work idempotent.
+STREAM_ENDED_EVENT = "stream_ended"
+RECORDING_READY_EVENT = "recording_ready"
+
+#: The recording behind a stream: "none" until the stream has ended, "processing" while YouTube
+#: prepares it, "ready" to watch, "unavailable" when it was still not ready when the relay gave up.
+RecordingState = Literal["none", "processing", "ready", "unavailable"]
+
+
+@dataclass(frozen=True, slots=True)
+class ViewerCount:
+    at: datetime
+    viewers: int
+
+
+@dataclass(frozen=True, slots=True)
+class StreamRecord:
+    """The event's stream as the live relay saw it (times aware, UTC)."""
+
+    video_id: str
+    actual_start: datetime | None = None
+    actual_end: datetime | None = None
+    #: Concurrent viewers as polled, oldest first.
+    samples: tuple[ViewerCount, ...] = ()
+    recording: RecordingState = "none"
+
+    @property
+    def link(self) -> str:
+        return f"https://youtu.be/{self.video_id}"
+
+    @property
+    def replay_link(self) -> str | None:
+        """The recording's link once it can be watched."""
+        return self.link if self.recording == "ready" else None
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderRecord:
+    """The day's reminders: posts made and the viewers who asked for them."""
+
+    sent: int
+    dm_sent: int
+    dm_optins: int
+    #: Members holding the opt-in reminder role; None when the feature cannot tell.
+    role_optins: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FaqUse:
+    entry_id: str
+    question: Localized
+    uses: int
+
+
+@dataclass(frozen=True, slots=True)
+class UnansweredText:
+    """A question no FAQ entry answered, verbatim, and how often it was asked."""
+
+    text: str
+    asked: int
+
+
+@dataclass(frozen=True, slots=True)
+class AskedQuestion:
+    """A viewer's ``/ask`` question, verbatim (hidden ones are left out)."""
+
+    text: str
+    votes: int
+    answered: bool
+    asked_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionRecord:
+    """What viewers asked: FAQ outcomes and the ``/ask`` queue."""
+
+    faq_answered: int
+    faq_suggested: int
+    faq_unanswered: int
+    #: Most used entries first.
+    top_faq: tuple[FaqUse, ...] = ()
+    #: Most asked first.
+    unanswered: tuple[UnansweredText, ...] = ()
+    #: Most votes first.
+    asked: tuple[AskedQuestion, ...] = ()
+
+
+class StreamRecordSource(Protocol):
+    """The live feature: the event's stream, or None when none was seen."""
+
+    async def stream_record(self) -> StreamRecord | None: ...
+
+
+class ReminderRecordSource(Protocol):
+    """The schedule feature: the reminders of the day."""
+
+    async def reminder_record(self) -> ReminderRecord: ...
+
+
+class QuestionRecordSource(Protocol):
+    """The FAQ feature: the questions of the day."""
+
+    async def question_record(self) -> QuestionRecord: ...
+
+
+class SessionMarkSource(Protocol):
+    """The recap feature: session id → when a moderator marked it as actually started (aware UTC).
+
+    The schedule passes these to :func:`bot.program.plan_delay` (``marks=``) so ``/admin delay``
+    leaves a marked session where it is."""
+
+    async def start_marks(self) -> Mapping[str, datetime]: ...
 
 
 class ConfiguredProgram:
@@ -63,6 +182,11 @@ class Services:
     program: ProgramSource = field(init=False)
     #: ``/admin status`` sections by feature name, in the order the features registered.
     status_sources: dict[str, StatusSource] = field(default_factory=dict)
+    #: What happened on the day, each set by its feature while it runs (None: not loaded).
+    stream_records: StreamRecordSource | None = None
+    reminder_records: ReminderRecordSource | None = None
+    question_records: QuestionRecordSource | None = None
+    session_marks: SessionMarkSource | None = None
     #: Feature objects that other parts of the same feature reach without a constructor (persistent
     #: views that discord.py builds from a custom id), keyed by their class.
     _provided: dict[type, object] = field(default_factory=dict, repr=False)
