@@ -83,6 +83,15 @@ async def test_marks_chapters_and_the_replay(launch: Launcher, standin: DiscordS
     running = await launch(clock=clock, extensions=["cogs.schedule", "cogs.recap"])
     services = running.bot.services
 
+    # The synced options: strings bounded, the session chosen from a list.
+    admin_command = next(c for c in standin.commands if c["name"] == "admin")
+    group = next(o for o in admin_command["options"] if o["name"] == "session")
+    start = next(o for o in group["options"] if o["name"] == "start")
+    options = {o["name"]: o for o in start["options"]}
+    assert (options["session"]["max_length"], options["session"]["autocomplete"]) == (32, True)
+    assert options["at"]["max_length"] == 8
+    assert group["name_localizations"]["ko"] == "세션"
+
     # Marking: refusals first, each ephemeral and changing nothing.
     for options, expected in (
         ({"session": "talk-concert", "at": "14:06"}, "14:06:00 has not come yet"),
