@@ -71,7 +71,7 @@ async def test_500_and_quota_exceeded_mid_stream(
     youtube.restore_quota()
     youtube.set_viewers(VIDEO, 95)
     await standin.wait_for_message(
-        "audit", predicate=lambda m: "✅" in m["content"], after=cursor, timeout=WAIT
+        "audit", predicate=lambda m: "확인에 성공" in m["content"], after=cursor, timeout=WAIT
     )
     await standin.wait_for_edit(
         live["id"], lambda m: "95명" in message_text(m), after=cursor, timeout=WAIT
