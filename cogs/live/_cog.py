@@ -88,6 +88,7 @@ class LiveCog(commands.Cog):
             self.sink.wanted_presence = presence_text(status.live[0])
         self.sink.new_session()
         await self.sink.sync_presence()
+        await self.sink.tell_unsent()
 
     @commands.Cog.listener()
     async def on_resumed(self) -> None:

@@ -77,6 +77,8 @@ class DiscordLiveSink:
         self._shown_presence: str | None = None
         #: Messages Discord no longer has (deleted by a moderator): not edited again.
         self._gone: set[int] = set()
+        #: Notices that came before the first READY (the core finds channels in the gateway cache).
+        self._unsent: list[ModeratorNotice] = []
 
     # -- LiveSink -----------------------------------------------------------------------------------
 
@@ -131,6 +133,11 @@ class DiscordLiveSink:
     # -- Moderators ---------------------------------------------------------------------------------
 
     async def tell_moderators(self, notice: ModeratorNotice) -> None:
+        if not self.bot.is_ready():
+            # The first poll often runs before READY (a rejected key, say): told once it is ready.
+            log.info("live: notice %s waits for READY", notice.once_kind)
+            self._unsent.append(notice)
+            return
         key, values = notice_text(notice)
         try:
             async with asyncio.timeout(NOTICE_TIMEOUT):
@@ -142,11 +149,18 @@ class DiscordLiveSink:
             log.exception("live: could not tell moderators %s", notice.once_kind)
 
     async def withdraw_notice(self, notice: ModeratorNotice) -> None:
+        self._unsent = [n for n in self._unsent if n.once_kind != notice.once_kind]
         try:
             for settings in await self.services.event_guilds():
                 await self.bot.notices.clear(settings.guild_id, notice.once_kind)
         except Exception:
             log.exception("live: could not withdraw the notice %s", notice.once_kind)
+
+    async def tell_unsent(self) -> None:
+        """At READY: the notices that came before it."""
+        unsent, self._unsent = self._unsent, []
+        for notice in unsent:
+            await self.tell_moderators(notice)
 
     # -- presence -----------------------------------------------------------------------------------
 
