@@ -1,9 +1,9 @@
 """What the live relay's messages say, as plain data: content text plus a Discord embed dict.
 
-Pure functions of (catalog, locale, state), no discord import. The sink turns a :class:`Rendered` into a message with
-``discord.Embed.from_dict(rendered.embed)``, attaches ``chart_png`` as :data:`CHART_FILE_NAME` when
-``attach_chart`` is set, and pings exactly ``mention_role_id`` (0: nobody). Titles come from YouTube, so
-they are escaped: no markdown breakage, no @everyone.
+Pure functions of (catalog, locale, state), no discord import. The sink turns a :class:`Rendered`
+into a message with ``discord.Embed.from_dict(rendered.embed)``, attaches ``chart_png`` as
+:data:`CHART_FILE_NAME` when ``attach_chart`` is set, and pings exactly ``mention_role_id`` (0:
+nobody). Titles come from YouTube, so they are escaped: no markdown breakage, no @everyone.
 """
 
 from __future__ import annotations

@@ -293,6 +293,38 @@ async def test_inside_the_window_a_far_broadcast_is_checked_at_the_idle_rate(
     assert frozen_youtube.calls["videos.list"] == videos_calls + 1
 
 
+async def test_stream_stages_log_at_info_and_viewer_counts_at_debug(
+    frozen_youtube: YouTubeStandIn,
+    make_relay: RelayFactory,
+    frozen_clock: FrozenClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="cogs.live")
+    frozen_youtube.go_live(VIDEO, title="CCEI live")
+    frozen_youtube.set_viewers(VIDEO, 10)
+    relay = make_relay()
+    await relay.poll_once()
+    for viewers in (20, 30, 30):
+        frozen_youtube.set_viewers(VIDEO, viewers)
+        await advance_and_poll(relay, frozen_clock)
+    frozen_youtube.end(VIDEO)
+    await advance_and_poll(relay, frozen_clock)
+    said = [
+        (r.levelno, r.getMessage().split()[1])
+        for r in caplog.records
+        if r.getMessage().startswith("live: ")
+    ]
+    assert said == [
+        (logging.INFO, "WentLive"),
+        (logging.DEBUG, "ViewersChanged"),
+        (logging.DEBUG, "ViewersChanged"),
+        (logging.INFO, "Ended"),
+    ]
+    # Five polls, and INFO has only the channel lookup and the two stages.
+    info = [r for r in caplog.records if r.levelno == logging.INFO]
+    assert len(info) == 3
+
+
 # -- the running loop ------------------------------------------------------------------------------
 
 
