@@ -20,7 +20,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -31,8 +31,10 @@ from bot.clock import ScaledClock  # noqa: E402
 from bot.config import YouTubeSection  # noqa: E402
 from bot.rehearsal.youtube_standin import YouTubeStandIn  # noqa: E402
 from bot.store import Store  # noqa: E402
-from cogs.live._relay import LiveRelay, NoticeKind  # noqa: E402
+from cogs.live._notices import ModeratorNotice  # noqa: E402
+from cogs.live._relay import Watch, build_relay  # noqa: E402
 from cogs.live._state import Broadcast, MessageRef, Summary  # noqa: E402
+from cogs.live._youtube import Endpoints  # noqa: E402
 
 
 class TimingSink:
@@ -63,8 +65,11 @@ class TimingSink:
     async def on_vanished(self, broadcast: Broadcast) -> None:
         return None
 
-    async def on_moderator_notice(self, kind: NoticeKind, details: Mapping[str, str]) -> None:
-        print(f"notice: {kind} {dict(details)}")
+    async def tell_moderators(self, notice: ModeratorNotice) -> None:
+        print(f"notice: {notice}")
+
+    async def withdraw_notice(self, notice: ModeratorNotice) -> None:
+        print(f"notice withdrawn: {notice}")
 
 
 def percentile(samples: list[float], q: float) -> float:
@@ -82,14 +87,13 @@ async def run(trials: int, speed: float, seed: int) -> None:
         store = await Store.open(Path(data_dir))
         async with YouTubeStandIn(clock=clock) as standin:
             sink = TimingSink()
-            relay = LiveRelay(
-                youtube=youtube,
+            relay = build_relay(
+                Watch(youtube),
+                api_key=standin.api_key,
+                endpoints=Endpoints(api_base=standin.api_base, feed_base=standin.feed_base),
                 store=store,
                 clock=clock,
                 sink=sink,
-                api_key=standin.api_key,
-                api_base=standin.api_base,
-                feed_base=standin.feed_base,
             )
             await relay.start()
             try:
@@ -109,7 +113,7 @@ async def run(trials: int, speed: float, seed: int) -> None:
                     standin.end(video_id)
             finally:
                 await relay.stop()
-            units, calls = relay.ledger.used(), standin.api_calls
+            units, calls = relay.api.ledger.used(), standin.api_calls
         await store.close()
     p50, p95 = percentile(latencies, 0.5), percentile(latencies, 0.95)
     print(f"trials: {trials}, speed x{speed:g}, poll_active {poll:.0f} s (event seconds below)")

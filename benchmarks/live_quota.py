@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.config import load_config  # noqa: E402
 from cogs.live._quota import (  # noqa: E402
-    EventWindow,
+    ProgramWindow,
     api_urgent,
     can_spend,
     day_length,
@@ -54,7 +54,7 @@ def simulate(
     *,
     begin: datetime,
     end: datetime,
-    window: EventWindow,
+    window: ProgramWindow,
     poll_active: timedelta,
     poll_idle: timedelta,
     daily_quota: int,
@@ -94,7 +94,7 @@ def main() -> None:
     config = load_config(args.config)
     youtube = config.youtube
     start, stop = config.starts_at.astimezone(UTC), config.ends_at.astimezone(UTC)
-    window = EventWindow(start, stop)
+    window = ProgramWindow(start, stop)
     day = pacific_day(window.opens)
     begin = day_start(day)
     end = begin + day_length(day)
@@ -140,7 +140,7 @@ def main() -> None:
         f"{'(scale) videos.list every poll_active for 24 h':54} {int(day_length(day) / youtube.poll_active):>6}"
     )
     print()
-    print("target: at most 2,000 units/day at the defaults for the seed's event window")
+    print("target: at most 2,000 units/day at the defaults for the seed's program window")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
-"""The live relay wired to the bot: its lifecycle, ``/live``, presence across sessions, config reloads.
+"""The live relay wired to the bot: ``/live``, presence across gateway sessions, config reloads, the
+``/admin status`` field.
 
-Thin on purpose: :class:`~cogs.live._relay.LiveRelay` decides, :class:`~cogs.live._sink.DiscordLiveSink`
-posts, ``_render`` words it. The cog starts the relay in ``cog_load`` and stops it in ``cog_unload``.
+Thin on purpose: :class:`~cogs.live._relay.LiveRelay` owns the feature's lifecycle and decides,
+:class:`~cogs.live._sink.DiscordLiveSink` posts, ``_render`` words it. The cog starts the relay in
+``cog_load`` and stops it in ``cog_unload``.
 """
 
 from __future__ import annotations
@@ -18,32 +20,18 @@ from discord.ext import commands
 from bot.config import Config
 from bot.i18n import locale_for
 from bot.mentions import NO_MENTIONS
-from cogs.live._agenda import next_session
-from cogs.live._relay import LiveRelay
-from cogs.live._render import LiveStatusFields, presence_text, render_live_command
+from bot.program import current_and_next, effective_program
+from cogs.live._relay import LiveRelay, Watch, build_relay
+from cogs.live._render import presence_text, render_live_command, status_fields
 from cogs.live._sink import DiscordLiveSink
+from cogs.live._youtube import Endpoints
 
 if TYPE_CHECKING:
     from bot.core import CompanionBot
-    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
 FEATURE = "live"
-
-
-def build_relay(services: Services, config: Config, sink: DiscordLiveSink) -> LiveRelay:
-    settings = services.settings
-    return LiveRelay.from_config(
-        config,
-        store=services.store,
-        clock=services.clock,
-        sink=sink,
-        api_key=settings.youtube_api_key.get_secret_value(),
-        api_base=settings.youtube_api_base,
-        feed_base=settings.youtube_feed_base,
-        session=services.http,
-    )
 
 
 def relay_inputs_changed(old: Config, new: Config) -> bool:
@@ -60,16 +48,34 @@ class LiveCog(commands.Cog):
         self.bot = bot
         self.services = bot.services
         self.sink = DiscordLiveSink(bot)
-        self.relay = build_relay(self.services, self.services.config, self.sink)
+        self.relay = self._relay_for(self.services.config)
         self._restart_lock = asyncio.Lock()
 
+    def _relay_for(self, config: Config) -> LiveRelay:
+        settings = self.services.settings
+        return build_relay(
+            Watch.from_config(config),
+            api_key=settings.youtube_api_key.get_secret_value(),
+            endpoints=Endpoints(
+                api_base=settings.youtube_api_base, feed_base=settings.youtube_feed_base
+            ),
+            store=self.services.store,
+            clock=self.services.clock,
+            sink=self.sink,
+            session=self.services.http,
+        )
+
     async def cog_load(self) -> None:
-        self.services.status_sources[FEATURE] = LiveStatusFields(self.relay, self.services.catalog)
+        self.services.status_sources[FEATURE] = self
         await self.relay.start()
 
     async def cog_unload(self) -> None:
         await self.relay.stop()
         self.services.status_sources.pop(FEATURE, None)
+
+    async def status_fields(self, locale: str) -> list[tuple[str, str]]:
+        """The ``/admin status`` field (this cog is the feature's StatusSource)."""
+        return status_fields(self.services.catalog, locale_for(locale), self.relay.status())
 
     # -- gateway sessions and config ----------------------------------------------------------------
 
@@ -82,6 +88,7 @@ class LiveCog(commands.Cog):
             self.sink.wanted_presence = presence_text(status.live[0])
         self.sink.new_session()
         await self.sink.sync_presence()
+        await self.sink.tell_unsent()
 
     @commands.Cog.listener()
     async def on_resumed(self) -> None:
@@ -94,10 +101,7 @@ class LiveCog(commands.Cog):
         async with self._restart_lock:
             # Everything the relay knows is in SQLite: a fresh one carries on where this one stops.
             await self.relay.stop()
-            self.relay = build_relay(self.services, new, self.sink)
-            self.services.status_sources[FEATURE] = LiveStatusFields(
-                self.relay, self.services.catalog
-            )
+            self.relay = self._relay_for(new)
             await self.relay.start()
         log.info("live relay restarted for the reloaded config")
 
@@ -112,13 +116,19 @@ class LiveCog(commands.Cog):
     async def live(self, interaction: discord.Interaction[CompanionBot]) -> None:
         locale = locale_for(interaction.locale)
         config, status = self.services.config, self.relay.status()
-        times = await self.services.program_times()
+        try:
+            sessions = await self.services.program.sessions()
+        except Exception:
+            # /live still names the next session, at its configured time.
+            log.exception("the program source failed; /live uses the configured times")
+            sessions = effective_program(config)
+        _running, upcoming = current_and_next(sessions, status.now)
         rendered = render_live_command(
             self.services.catalog,
             locale,
             status,
             stream_link=config.youtube.stream_link,
-            next_session=next_session(config, status.now, locale, times),
+            next_session=(upcoming.title.get(locale), upcoming.start) if upcoming else None,
         )
         await interaction.response.send_message(
             rendered.content, ephemeral=True, allowed_mentions=NO_MENTIONS

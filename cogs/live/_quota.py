@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
 
-#: The issue's event window: the bot polls fast from this long before the first session until this
-#: long after the last one.
+#: The program window: the bot polls fast from this long before the conference's first session
+#: until this long after its last one.
 WINDOW_MARGIN = timedelta(minutes=30)
 
 #: How far ahead an upcoming broadcast makes the bot poll fast (so "live" is seen within a poll).
@@ -50,8 +50,8 @@ def day_length(day: date) -> timedelta:
 
 
 @dataclass(frozen=True)
-class EventWindow:
-    """The program's span; the bot polls fast inside it (with :data:`WINDOW_MARGIN` either side)."""
+class ProgramWindow:
+    """The conference program's span; the bot polls fast inside it (:data:`WINDOW_MARGIN` either side)."""
 
     start: datetime
     end: datetime
@@ -59,9 +59,9 @@ class EventWindow:
 
     def __post_init__(self) -> None:
         if self.start.tzinfo is None or self.end.tzinfo is None:
-            raise ValueError("EventWindow needs aware datetimes")
+            raise ValueError("ProgramWindow needs aware datetimes")
         if self.end < self.start:
-            raise ValueError("EventWindow ends before it starts")
+            raise ValueError("ProgramWindow ends before it starts")
 
     @property
     def opens(self) -> datetime:
@@ -119,11 +119,11 @@ def next_interval(
 def wants_active(
     now: datetime,
     *,
-    window: EventWindow | None,
+    window: ProgramWindow | None,
     live: bool,
     upcoming_starts: list[datetime],
 ) -> bool:
-    """Fast polling while a broadcast is live, one is due within the hour, or the event window is on."""
+    """Fast polling while a broadcast is live, one is due within the hour, or the program window is on."""
     if live:
         return True
     if window is not None and window.contains(now):
@@ -134,7 +134,7 @@ def wants_active(
 def api_urgent(
     now: datetime,
     *,
-    window: EventWindow | None,
+    window: ProgramWindow | None,
     live: bool,
     unchecked: bool,
     upcoming_starts: list[datetime],
@@ -143,7 +143,7 @@ def api_urgent(
 
     Fast polls read the free feed; the paid call only follows them while an answer could change what
     Discord sees soon: something is live, a new id has never been checked, or an upcoming broadcast
-    starts within the hour (or before the event window closes, while it is on). A broadcast scheduled
+    starts within the hour (or before the program window closes, while it is on). A broadcast scheduled
     for another day is checked at the idle rate even inside the window.
     """
     if live or unchecked:

@@ -1,15 +1,14 @@
 """What the live relay's messages say, as plain data: content text plus a Discord embed dict.
 
-Pure functions of (catalog, locale, state). The cog turns a :class:`Rendered` into a message with
-``discord.Embed.from_dict(rendered.embed)``, attaches ``chart_png`` as :data:`CHART_FILE_NAME` when
-``attach_chart`` is set, and pings exactly ``mention_role_id`` (0: nobody). Titles come from YouTube, so
-they are escaped: no markdown breakage, no @everyone.
+Pure functions of (catalog, locale, state), no discord import. The sink turns a :class:`Rendered`
+into a message with ``discord.Embed.from_dict(rendered.embed)``, attaches ``chart_png`` as
+:data:`CHART_FILE_NAME` when ``attach_chart`` is set, and pings exactly ``mention_role_id`` (0:
+nobody). Titles come from YouTube, so they are escaped: no markdown breakage, no @everyone.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,8 +17,17 @@ from bot.config import Locale
 from bot.i18n import Catalog
 from bot.text import clip
 from bot.timefmt import discord_ts
-from cogs.live._relay import LiveRelay, Mode, NoticeKind, RelayStatus
-from cogs.live._state import Broadcast, Summary
+from cogs.live._notices import (
+    ApiDisabledNotice,
+    BadKeyNotice,
+    BudgetExhaustedNotice,
+    ChannelNotFoundNotice,
+    ModeratorNotice,
+    QuotaExceededNotice,
+    QuotaRestoredNotice,
+    StreamVanishedNotice,
+)
+from cogs.live._state import Broadcast, Mode, RelayStatus, Summary
 
 CHART_FILE_NAME = "viewers.png"
 COLOUR_UPCOMING = 0x3498DB
@@ -29,6 +37,7 @@ _MARKDOWN = re.compile(r"([\\*_~`|>\[\]])")
 _MASS_MENTION = re.compile(r"@(everyone|here)")
 _TITLE_LIMIT = 256
 _PRESENCE_LIMIT = 128
+_NOTICE_MESSAGE_LIMIT = 500
 
 
 @dataclass(frozen=True)
@@ -246,42 +255,36 @@ def render_live_command(
 # -- moderators --------------------------------------------------------------------------------------
 
 
-def render_notice(
-    catalog: Catalog, locale: Locale, kind: NoticeKind, details: Mapping[str, str]
-) -> str:
-    """A moderator notice from ``LiveSink.on_moderator_notice``."""
-    message = safe_text(details.get("message", ""))[:500]
-    resets = details.get("resets_at")
-    resets_at = datetime.fromisoformat(resets) if resets else None
-    resets_full = discord_ts(resets_at, "F") if resets_at else "-"
-    resets_relative = discord_ts(resets_at, "R") if resets_at else "-"
-    if kind == "quota_exceeded":
-        minutes = max(1, round(int(details.get("probe_every", "300")) / 60))
-        return catalog.t(
-            "live.notice.quota_exceeded",
-            locale,
-            probe_minutes=minutes,
-            resets_full=resets_full,
-            resets_relative=resets_relative,
-        )
-    if kind == "quota_restored":
-        return catalog.t("live.notice.quota_restored", locale)
-    if kind == "budget_exhausted":
-        return catalog.t(
-            "live.notice.budget_exhausted",
-            locale,
-            used=details.get("used", "?"),
-            daily_quota=details.get("daily_quota", "?"),
-            resets_full=resets_full,
-            resets_relative=resets_relative,
-        )
-    if kind == "bad_key":
-        return catalog.t("live.notice.bad_key", locale, message=message)
-    if kind == "api_disabled":
-        return catalog.t("live.notice.api_disabled", locale, message=message)
-    return catalog.t(
-        "live.notice.channel_not_found", locale, channel=safe_text(details.get("channel", ""))
-    )
+def notice_text(notice: ModeratorNotice) -> tuple[str, dict[str, Any]]:
+    """The catalog key and values of a moderator notice (values are the same in every language)."""
+    if isinstance(notice, QuotaExceededNotice):
+        minutes = max(1, round(notice.probe_every.total_seconds() / 60))
+        return "live.notice.quota_exceeded", {"probe_minutes": minutes, **_resets(notice.resets_at)}
+    if isinstance(notice, QuotaRestoredNotice):
+        return "live.notice.quota_restored", {}
+    if isinstance(notice, BudgetExhaustedNotice):
+        return "live.notice.budget_exhausted", {
+            "used": f"{notice.used:,}",
+            "daily_quota": f"{notice.daily_quota:,}",
+            **_resets(notice.resets_at),
+        }
+    if isinstance(notice, BadKeyNotice):
+        return "live.notice.bad_key", {"message": _youtube_message(notice.message)}
+    if isinstance(notice, ApiDisabledNotice):
+        return "live.notice.api_disabled", {"message": _youtube_message(notice.message)}
+    if isinstance(notice, ChannelNotFoundNotice):
+        return "live.notice.channel_not_found", {"channel": safe_text(notice.channel)}
+    if isinstance(notice, StreamVanishedNotice):
+        return "live.notice.vanished", {"title": safe_text(notice.title or notice.video_id)}
+    raise TypeError(f"unknown notice {notice!r}")
+
+
+def _resets(moment: datetime) -> dict[str, str]:
+    return {"resets_full": discord_ts(moment, "F"), "resets_relative": discord_ts(moment, "R")}
+
+
+def _youtube_message(message: str) -> str:
+    return clip(safe_text(message), _NOTICE_MESSAGE_LIMIT)
 
 
 _MODE_KEYS: dict[Mode, str] = {
@@ -322,15 +325,3 @@ def status_fields(catalog: Catalog, locale: Locale, status: RelayStatus) -> list
             )
         )
     return [(catalog.t("live.admin.field", locale), "\n".join(lines)[:1024])]
-
-
-class LiveStatusFields:
-    """Registered in ``services.status_sources``: the admin console calls ``status_fields``."""
-
-    def __init__(self, relay: LiveRelay, catalog: Catalog) -> None:
-        self._relay = relay
-        self._catalog = catalog
-
-    async def status_fields(self, locale: str) -> list[tuple[str, str]]:
-        lang: Locale = "ko" if locale.lower().startswith("ko") else "en"
-        return status_fields(self._catalog, lang, self._relay.status())

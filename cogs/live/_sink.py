@@ -2,8 +2,9 @@
 
 A class of its own rather than the cog, because LiveSink's ``on_*`` methods would be taken for gateway
 event listeners. Channel posts go to every event server's announce channel in that server's language;
-moderator notices to its audit channel (else the announce channel). Every request names its
-allowed_mentions: only the live status message may ping, and only the server's opt-in reminder role.
+moderator notices go through the core's once-only notices (``bot.notices``: the audit channel, else
+the announce channel). Every request names its allowed_mentions: only the live status message may
+ping, and only the server's opt-in reminder role.
 
 Failure policy, so the relay's "owed again at the next poll" never duplicates a post: a post that
 reached at least one server counts as delivered (the others are logged); edits are idempotent, so a
@@ -13,6 +14,7 @@ left alone (an ended stream then gets its "ended" text in the summary post inste
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 from collections.abc import Callable, Mapping, Sequence
@@ -23,15 +25,15 @@ import aiohttp
 import discord
 
 from bot.guilds import GuildSettings
-from bot.mentions import NO_MENTIONS, only_role
-from cogs.live._relay import NoticeKind
+from bot.mentions import only_role
+from cogs.live._notices import ModeratorNotice, StreamVanishedNotice
 from cogs.live._render import (
     CHART_FILE_NAME,
     Rendered,
+    notice_text,
     presence_text,
     render_ended,
     render_live,
-    render_notice,
     render_summary,
     render_upcoming,
     render_vanished,
@@ -45,6 +47,8 @@ log = logging.getLogger(__name__)
 
 #: Failures worth another try at the next poll (Discord down, 5xx, a timeout).
 TRANSIENT = (discord.HTTPException, aiohttp.ClientError, TimeoutError)
+#: A moderator notice that Discord does not take within this time is given up (and logged).
+NOTICE_TIMEOUT = 30.0
 
 Render = Callable[[GuildSettings], Rendered]
 
@@ -73,6 +77,8 @@ class DiscordLiveSink:
         self._shown_presence: str | None = None
         #: Messages Discord no longer has (deleted by a moderator): not edited again.
         self._gone: set[int] = set()
+        #: Notices that came before the first READY (the core finds channels in the gateway cache).
+        self._unsent: list[ModeratorNotice] = []
 
     # -- LiveSink -----------------------------------------------------------------------------------
 
@@ -122,13 +128,39 @@ class DiscordLiveSink:
         await self._clear_presence(broadcast)
         refs = broadcast.live_messages or broadcast.upcoming_messages
         await self._edit(refs, lambda s: render_vanished(catalog, s.locale, broadcast))
-        await self._tell_moderators(
-            lambda s: render_vanished(catalog, s.locale, broadcast).content, "vanished"
-        )
+        await self.tell_moderators(StreamVanishedNotice(broadcast.video_id, broadcast.title))
 
-    async def on_moderator_notice(self, kind: NoticeKind, details: Mapping[str, str]) -> None:
-        catalog = self.services.catalog
-        await self._tell_moderators(lambda s: render_notice(catalog, s.locale, kind, details), kind)
+    # -- Moderators ---------------------------------------------------------------------------------
+
+    async def tell_moderators(self, notice: ModeratorNotice) -> None:
+        if not self.bot.is_ready():
+            # The first poll often runs before READY (a rejected key, say): told once it is ready.
+            log.info("live: notice %s waits for READY", notice.once_kind)
+            self._unsent.append(notice)
+            return
+        key, values = notice_text(notice)
+        try:
+            async with asyncio.timeout(NOTICE_TIMEOUT):
+                for settings in await self.services.event_guilds():
+                    await self.bot.notices.tell_once(
+                        settings.guild_id, notice.once_kind, key, **values
+                    )
+        except Exception:
+            log.exception("live: could not tell moderators %s", notice.once_kind)
+
+    async def withdraw_notice(self, notice: ModeratorNotice) -> None:
+        self._unsent = [n for n in self._unsent if n.once_kind != notice.once_kind]
+        try:
+            for settings in await self.services.event_guilds():
+                await self.bot.notices.clear(settings.guild_id, notice.once_kind)
+        except Exception:
+            log.exception("live: could not withdraw the notice %s", notice.once_kind)
+
+    async def tell_unsent(self) -> None:
+        """At READY: the notices that came before it."""
+        unsent, self._unsent = self._unsent, []
+        for notice in unsent:
+            await self.tell_moderators(notice)
 
     # -- presence -----------------------------------------------------------------------------------
 
@@ -248,19 +280,3 @@ class DiscordLiveSink:
         if isinstance(guild, discord.Guild):
             return await self.services.guild(guild.id)
         return GuildSettings(guild_id=0, locale=self.services.config.discord.locale)
-
-    async def _tell_moderators(self, text_for: Callable[[GuildSettings], str], what: str) -> None:
-        told = 0
-        for settings in await self.services.event_guilds():
-            channel_id = settings.audit_channel_id or settings.announce_channel_id
-            if not channel_id:
-                continue
-            channel = self.bot.get_partial_messageable(channel_id, guild_id=settings.guild_id)
-            try:
-                await channel.send(text_for(settings)[:2000], allowed_mentions=NO_MENTIONS)
-            except TRANSIENT as error:
-                log.warning("live: %s notice to channel %s failed: %s", what, channel_id, error)
-                continue
-            told += 1
-        if not told:
-            log.warning("live: no moderator channel took the %s notice", what)

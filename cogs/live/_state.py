@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Literal
 
 #: An upcoming broadcast is announced once its scheduled start is this close.
 ANNOUNCE_AHEAD = timedelta(hours=24)
@@ -110,7 +111,7 @@ class Broadcast:
         return self.upcoming_announced or self.live_announced
 
 
-# -- events ------------------------------------------------------------------------------------------
+# -- relay state changes: what Discord is owed about a broadcast ------------------------------------
 
 
 @dataclass(frozen=True)
@@ -138,13 +139,14 @@ class Vanished:
     broadcast: Broadcast
 
 
-Event = Upcoming | WentLive | ViewersChanged | Ended | Vanished
+#: A live-relay state change the sink is told about (not a gateway event, not the conference).
+BroadcastChange = Upcoming | WentLive | ViewersChanged | Ended | Vanished
 
 
 @dataclass(frozen=True)
 class Step:
     broadcast: Broadcast
-    events: list[Event] = field(default_factory=list)
+    changes: list[BroadcastChange] = field(default_factory=list)
 
 
 # -- transitions -------------------------------------------------------------------------------------
@@ -210,7 +212,7 @@ def absorb_missing(b: Broadcast, at: datetime, vanish_after: timedelta = VANISH_
     return replace(b, missing_since=since)
 
 
-def due(b: Broadcast, now: datetime) -> list[Event]:
+def due(b: Broadcast, now: datetime) -> list[BroadcastChange]:
     """What Discord is owed about ``b`` now, given what has been announced already."""
     if b.phase is Phase.UPCOMING:
         start = b.scheduled_start
@@ -242,24 +244,34 @@ def advance(
     return Step(after, due(after, at))
 
 
-def mark_announced(b: Broadcast, event: Event, refs: tuple[MessageRef, ...] = ()) -> Broadcast:
-    """Record that the sink delivered ``event`` (with the messages it posted, if any)."""
-    if isinstance(event, Upcoming):
+def mark_announced(
+    b: Broadcast, change: BroadcastChange, refs: tuple[MessageRef, ...] = ()
+) -> Broadcast:
+    """Record that the sink took ``change`` (with the messages it posted, if any)."""
+    if isinstance(change, Upcoming):
         return replace(b, upcoming_announced=True, upcoming_messages=refs or b.upcoming_messages)
-    if isinstance(event, WentLive):
+    if isinstance(change, WentLive):
         return replace(
             b,
             live_announced=True,
             live_messages=refs or b.live_messages,
-            reported_viewers=event.broadcast.viewers,
+            reported_viewers=change.broadcast.viewers,
         )
-    if isinstance(event, ViewersChanged):
-        return replace(b, reported_viewers=event.broadcast.viewers)
+    if isinstance(change, ViewersChanged):
+        return replace(b, reported_viewers=change.broadcast.viewers)
     return replace(b, ended_announced=True)
 
 
 def new_broadcast(video_id: str, at: datetime) -> Broadcast:
     return Broadcast(video_id=video_id, first_seen=at)
+
+
+def watched(b: Broadcast) -> bool:
+    """Whether videos.list keeps describing ``b`` at each poll: until it is finished.
+
+    After-stream work that waits for the recording (its processing, its duration) extends this.
+    """
+    return not b.terminal
 
 
 # -- summary -----------------------------------------------------------------------------------------
@@ -314,3 +326,39 @@ def summarize(b: Broadcast) -> Summary:
         average=time_weighted_average(b.samples, b.actual_end),
         samples=b.samples,
     )
+
+
+# -- what the relay shows (/live, /admin status) -----------------------------------------------------
+
+Mode = Literal[
+    "not_configured",
+    "stopped",
+    "active",
+    "idle",
+    "backoff",
+    "quota_exceeded",
+    "budget_exhausted",
+    "bad_key",
+    "api_disabled",
+]
+
+
+@dataclass(frozen=True)
+class RelayStatus:
+    """A snapshot of the relay for /live and /admin status."""
+
+    now: datetime
+    mode: Mode
+    channel_id: str | None
+    live: tuple[Broadcast, ...]
+    upcoming: tuple[Broadcast, ...]
+    last_ended: Broadcast | None
+    last_success: datetime | None
+    last_feed_success: datetime | None
+    last_error: str | None
+    units_used: int
+    units_left: int
+    daily_quota: int
+    quota_resets_at: datetime
+    next_poll: datetime | None
+    websub_expires_at: datetime | None

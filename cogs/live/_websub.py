@@ -26,7 +26,6 @@ from cogs.live._feed import FeedDocument, FeedError, parse_feed
 
 log = logging.getLogger(__name__)
 
-DEFAULT_HUB_URL = "https://pubsubhubbub.appspot.com/subscribe"
 TOPIC_BASE = "https://www.youtube.com/xml/feeds/videos.xml?channel_id="
 #: The hub grants about five days; it caps requests at ten.
 DEFAULT_LEASE = timedelta(days=5)
@@ -56,9 +55,7 @@ class WebSubSubscriber:
         session: aiohttp.ClientSession,
         clock: Clock,
         on_notification: Callable[[FeedDocument], None],
-        # The hub must reach the callback (usually through a reverse proxy), so listen on all
-        # interfaces by default; tests pass 127.0.0.1.
-        host: str = "0.0.0.0",  # noqa: S104
+        host: str,
         lease: timedelta = DEFAULT_LEASE,
         request_timeout: float = 10.0,
     ) -> None:

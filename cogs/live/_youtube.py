@@ -1,7 +1,9 @@
 """Async access to the YouTube Data API v3 through google-api-python-client.
 
 The client library is synchronous over httplib2, whose ``Http`` objects are not thread-safe: every call
-runs in a worker thread (``asyncio.to_thread``) with a fresh ``Http``. The library never retries here
+runs in a worker thread (``asyncio.to_thread``) with a fresh ``Http``. The library (with google-auth,
+about 45 ms and 16 MB) is imported in the worker thread that builds the client, at the first call:
+never at start-up, so it does not delay READY. The library never retries here
 (``num_retries=0``): backoff is the relay's job, and every request that leaves must be charged to the
 quota ledger exactly once, failed ones included, because YouTube charges them.
 
@@ -13,6 +15,7 @@ googleapiclient's own ``HttpError`` text includes the request URL with ``key=...
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import re
@@ -20,10 +23,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
-
-import httplib2
-from googleapiclient.discovery import build
-from googleapiclient.errors import HttpError
 
 from cogs.live._quota import UNIT_COST
 from cogs.live._state import Observation
@@ -210,6 +209,19 @@ def parse_video(item: dict[str, Any], at: datetime) -> Observation:
 # -- the client --------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Endpoints:
+    """Where YouTube is: the real services by default, the stand-in in tests and rehearsals."""
+
+    api_base: str
+    feed_base: str
+    websub_hub: str = "https://pubsubhubbub.appspot.com/subscribe"
+    #: The hub must reach the WebSub callback (usually through a reverse proxy): all interfaces.
+    websub_host: str = "0.0.0.0"  # noqa: S104
+    #: Seconds one HTTP request (API, feed, hub) may take.
+    timeout: float = 10.0
+
+
 class UnitLedger(Protocol):
     async def charge(self, method: str, units: int, *, failed: bool) -> None:
         """Record a request that was sent (``failed``: it came back as an error or never came back)."""
@@ -236,7 +248,20 @@ class YouTubeClient:
     def __repr__(self) -> str:
         return f"YouTubeClient(api_base={self._api_base!r}, api_key='***')"
 
+    @property
+    def has_key(self) -> bool:
+        return bool(self._api_key)
+
+    @property
+    def key_id(self) -> str:
+        """A fingerprint of the key: tells keys apart (a notice per key) without showing one."""
+        return hashlib.sha256(self._api_key.encode()).hexdigest()[:12]
+
     def _build(self) -> Any:
+        """The service object; runs in a worker thread (the heavy imports happen here, once)."""
+        import httplib2
+        from googleapiclient.discovery import build
+
         # static_discovery: the discovery document shipped with the library, no network at build time.
         return build(
             "youtube",
@@ -254,26 +279,29 @@ class YouTubeClient:
                 self._service = await asyncio.to_thread(self._build)
         return self._service
 
-    async def _call(self, method: str, make_request: Callable[[Any], Any]) -> Any:
-        service = await self._service_ready()
-        timeout = self._timeout
+    def _execute(self, make_request: Callable[[Any], Any], service: Any) -> Any:
+        """Send one request (in a worker thread); library errors become :class:`YouTubeError`."""
+        import httplib2
+        from googleapiclient.errors import HttpError
 
-        def run() -> Any:
-            request = make_request(service)
-            return request.execute(http=httplib2.Http(timeout=timeout), num_retries=0)
-
-        failed = True
         try:
-            result = await asyncio.to_thread(run)
-            failed = False
-            return result
+            return make_request(service).execute(
+                http=httplib2.Http(timeout=self._timeout), num_retries=0
+            )
         except HttpError as error:
             raise classify_http_error(error.status_code, error.content, self._api_key) from None
         except (TimeoutError, OSError, httplib2.HttpLib2Error) as error:
-            text = redact(f"{type(error).__name__}: {error}", self._api_key)
-            raise Transient(text) from None
+            raise Transient(redact(f"{type(error).__name__}: {error}", self._api_key)) from None
         except ValueError as error:  # a 2xx body that is not JSON
             raise Transient(redact(f"unreadable answer: {error}", self._api_key)) from None
+
+    async def _call(self, method: str, make_request: Callable[[Any], Any]) -> Any:
+        service = await self._service_ready()
+        failed = True
+        try:
+            result = await asyncio.to_thread(self._execute, make_request, service)
+            failed = False
+            return result
         finally:
             # Charged after the fact but always: a cancelled await still let the thread send it.
             await self._ledger.charge(method, UNIT_COST[method], failed=failed)

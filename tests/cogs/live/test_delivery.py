@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from bot.clock import ScaledClock
@@ -95,7 +96,8 @@ async def test_a_stream_that_vanishes_is_not_called_ended(
     cursor = standin.cursor()
     running = await start_live()
     # 30 minutes of absence make a stream "vanished"; ten seconds will do here.
-    relay_of(running)._vanish_after = timedelta(seconds=10)
+    relay = relay_of(running)
+    relay.watch = replace(relay.watch, vanish_after=timedelta(seconds=10))
     live = await standin.wait_for_message("announce", after=cursor, timeout=WAIT)
     await standin.wait_for_gateway_event(op=3, predicate=watching(TITLE), after=cursor)
     cursor = standin.cursor()

@@ -71,7 +71,7 @@ async def test_500_and_quota_exceeded_mid_stream(
     youtube.restore_quota()
     youtube.set_viewers(VIDEO, 95)
     await standin.wait_for_message(
-        "audit", predicate=lambda m: "✅" in m["content"], after=cursor, timeout=WAIT
+        "audit", predicate=lambda m: "확인에 성공" in m["content"], after=cursor, timeout=WAIT
     )
     await standin.wait_for_edit(
         live["id"], lambda m: "95명" in message_text(m), after=cursor, timeout=WAIT
@@ -99,3 +99,31 @@ async def test_500_and_quota_exceeded_mid_stream(
     assert "key=***" in caplog.text  # googleapiclient's URLs were logged, redacted
     assert KEY not in caplog.text
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+async def test_a_rejected_key_is_told_once_even_across_a_restart(
+    start_live: LiveLauncher,
+    standin: DiscordStandIn,
+    youtube: YouTubeStandIn,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    wrong = "AIzaSyWRONG-key-for-the-live-relay-000000"
+    youtube.go_live(VIDEO, title=TITLE)
+    cursor = standin.cursor()
+    # The first poll is refused, often before READY: the notice waits for the gateway cache.
+    first = await start_live(key=wrong)
+    notice = await standin.wait_for_message(
+        "audit", predicate=lambda m: "YOUTUBE_API_KEY" in m["content"], after=cursor, timeout=WAIT
+    )
+    assert notice["content"].startswith("⚠️ ")
+    assert standin.allowed_mentions_for(notice["id"])["parse"] == []
+    await first.stop()
+
+    second = await start_live(key=wrong)
+    await standin.gateway_barrier()
+    await polls(youtube, 2, method="channels.list")  # refused again, twice: nothing new to say
+    assert [m["id"] for m in standin.messages("audit")] == [notice["id"]]
+    assert relay_of(second).status().mode == "bad_key"
+    assert standin.messages("announce") == []
+    assert wrong not in caplog.text
+    assert wrong not in notice["content"]

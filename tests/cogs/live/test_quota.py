@@ -8,7 +8,7 @@ import pytest
 
 from cogs.live._quota import (
     PACIFIC,
-    EventWindow,
+    ProgramWindow,
     api_urgent,
     backoff_delay,
     can_spend,
@@ -38,7 +38,7 @@ def test_quota_day_turns_at_pacific_midnight() -> None:
 
 def test_the_seed_event_window_ends_exactly_at_the_quota_reset() -> None:
     # 12:30-17:00 KST is 19:30-24:00 PST: the whole fast-polling window is spent from one day.
-    window = EventWindow(
+    window = ProgramWindow(
         datetime(2022, 12, 15, 4, 0, tzinfo=UTC), datetime(2022, 12, 15, 7, 30, tzinfo=UTC)
     )
     assert pacific_day(window.opens) == date(2022, 12, 14)
@@ -144,7 +144,7 @@ def test_interval_never_plans_past_the_budget() -> None:
 
 
 def test_event_window_has_30_minute_margins() -> None:
-    window = EventWindow(
+    window = ProgramWindow(
         datetime(2022, 12, 15, 4, 0, tzinfo=UTC), datetime(2022, 12, 15, 7, 30, tzinfo=UTC)
     )
     assert window.contains(datetime(2022, 12, 15, 3, 30, tzinfo=UTC))
@@ -152,7 +152,7 @@ def test_event_window_has_30_minute_margins() -> None:
     assert window.contains(datetime(2022, 12, 15, 8, 0, tzinfo=UTC))
     assert not window.contains(datetime(2022, 12, 15, 8, 0, 1, tzinfo=UTC))
     with pytest.raises(ValueError, match="aware"):
-        EventWindow(datetime(2022, 12, 15), datetime(2022, 12, 15))  # noqa: DTZ001
+        ProgramWindow(datetime(2022, 12, 15), datetime(2022, 12, 15))  # noqa: DTZ001
 
 
 def test_fast_polling_conditions() -> None:
@@ -192,7 +192,7 @@ def test_quota_probe_spacing() -> None:
 
 
 def test_paid_checks_follow_fast_polls_only_when_an_answer_could_matter() -> None:
-    window = EventWindow(
+    window = ProgramWindow(
         datetime(2022, 12, 15, 4, 0, tzinfo=UTC), datetime(2022, 12, 15, 7, 30, tzinfo=UTC)
     )
     inside = datetime(2022, 12, 15, 7, 40, tzinfo=UTC)

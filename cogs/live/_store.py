@@ -1,4 +1,5 @@
-"""SQLite storage for the live relay (tables from ``bot/migrations/0003_live.sql``).
+"""SQLite storage for the live relay: the only module with SQL (tables from
+``bot/migrations/0003_live.sql``; 0006 dropped the notice table, moderator notices are the core's).
 
 Each write is one autocommitted statement: the connection is shared with other features, so an explicit
 transaction here could swallow their statements. Every write is an idempotent upsert, so a crash between
@@ -10,11 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
 
-from bot.clock import Clock
 from bot.store import Store
-from cogs.live._quota import pacific_day
 from cogs.live._state import Broadcast, MessageRef, Phase, ViewerSample
 from cogs.live._youtube import ChannelInfo
 
@@ -36,7 +34,7 @@ class QuotaUsage:
     by_method: dict[str, int] = field(default_factory=dict)
 
 
-class LiveRepo:
+class LiveStore:
     def __init__(self, store: Store) -> None:
         self._db = store.db
 
@@ -192,62 +190,6 @@ class LiveRepo:
             by_method={r[0]: r[1] for r in rows},
         )
 
-    # -- once-only notices --------------------------------------------------------------------------
-
-    async def notice_sent(self, kind: str, scope: str) -> bool:
-        async with self._db.execute(
-            "SELECT 1 FROM live_notices WHERE kind = ? AND scope = ?", (kind, scope)
-        ) as cursor:
-            return await cursor.fetchone() is not None
-
-    async def mark_notice(self, kind: str, scope: str, at: datetime) -> bool:
-        """Record a notice; ``False`` when it had been recorded already (so it is not told twice)."""
-        cursor = await self._db.execute(
-            "INSERT OR IGNORE INTO live_notices (kind, scope, sent_at) VALUES (?, ?, ?)",
-            (kind, scope, _text(at)),
-        )
-        return cursor.rowcount > 0
-
-    async def clear_notice(self, kind: str) -> None:
-        await self._db.execute("DELETE FROM live_notices WHERE kind = ?", (kind,))
-
 
 def _at(text: str) -> datetime:
     return datetime.fromisoformat(text)
-
-
-class QuotaLedger:
-    """Units spent per Pacific day: written through to SQLite, read from memory (status() is sync)."""
-
-    def __init__(self, repo: LiveRepo, clock: Clock, daily_quota: int) -> None:
-        self._repo = repo
-        self._clock = clock
-        self.daily_quota = daily_quota
-        self._usage = QuotaUsage(day=pacific_day(clock.now()))
-
-    async def load(self) -> None:
-        self._usage = await self._repo.usage(pacific_day(self._clock.now()))
-
-    def usage(self, now: datetime | None = None) -> QuotaUsage:
-        day = pacific_day(now or self._clock.now())
-        return self._usage if self._usage.day == day else QuotaUsage(day=day)
-
-    def used(self, now: datetime | None = None) -> int:
-        return self.usage(now).units
-
-    def left(self, now: datetime | None = None) -> int:
-        return max(0, self.daily_quota - self.used(now))
-
-    async def charge(self, method: str, units: int, *, failed: bool) -> None:
-        day = pacific_day(self._clock.now())
-        current = self.usage()
-        by_method: dict[str, Any] = dict(current.by_method)
-        by_method[method] = by_method.get(method, 0) + 1
-        self._usage = QuotaUsage(
-            day=day,
-            units=current.units + units,
-            calls=current.calls + 1,
-            failures=current.failures + int(failed),
-            by_method=by_method,
-        )
-        await self._repo.charge(day, method, units, failed=failed)

@@ -1,9 +1,11 @@
-"""The YouTube stand-in answers in the shapes of the discovery document shipped with the client."""
+"""The YouTube stand-in answers in the shapes of the discovery document shipped with the client;
+the rehearsal script's audience curve."""
 
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +13,10 @@ import aiohttp
 import googleapiclient
 import pytest
 
-from bot.rehearsal.youtube_standin import DEFAULT_CHANNEL_ID, YouTubeStandIn
+from bot.clock import FrozenClock
+from bot.rehearsal.youtube_standin import DEFAULT_CHANNEL_ID, YouTubeStandIn, audience
+
+T0 = datetime(2022, 12, 15, 3, 0, tzinfo=UTC)
 
 DISCOVERY = json.loads(
     (Path(googleapiclient.__file__).parent / "discovery_cache/documents/youtube.v3.json").read_text(
@@ -50,25 +55,31 @@ def check(value: Any, schema: dict[str, Any], path: str) -> None:
             assert value in schema["enum"], f"{path}: {value!r} not in {schema['enum']}"
 
 
-async def get(standin: YouTubeStandIn, resource: str, **params: str) -> tuple[int, Any]:
-    query = {"key": standin.api_key, **params}
+async def get(youtube: YouTubeStandIn, resource: str, **params: str) -> tuple[int, Any]:
+    query = {"key": youtube.api_key, **params}
     async with (
         aiohttp.ClientSession() as session,
-        session.get(f"{standin.api_base}/youtube/v3/{resource}", params=query) as response,
+        session.get(f"{youtube.api_base}/youtube/v3/{resource}", params=query) as response,
     ):
         return response.status, await response.json()
 
 
 @pytest.fixture
-def world(standin: YouTubeStandIn) -> YouTubeStandIn:
-    now = standin.clock.now()
-    standin.schedule("upcoming001", "Soon", now + timedelta(minutes=30), premiere=True)
-    standin.go_live("live0000001", title="Live")
-    standin.set_viewers("live0000001", 77)
-    standin.go_live("ended000001", title="Ended")
-    standin.end("ended000001")
-    standin.upload("upload00001", "Upload")
-    return standin
+async def youtube() -> AsyncIterator[YouTubeStandIn]:
+    async with YouTubeStandIn(clock=FrozenClock(T0), timeout_delay=1.0) as server:
+        yield server
+
+
+@pytest.fixture
+def world(youtube: YouTubeStandIn) -> YouTubeStandIn:
+    now = youtube.clock.now()
+    youtube.schedule("upcoming001", "Soon", now + timedelta(minutes=30), premiere=True)
+    youtube.go_live("live0000001", title="Live")
+    youtube.set_viewers("live0000001", 77)
+    youtube.go_live("ended000001", title="Ended")
+    youtube.end("ended000001")
+    youtube.upload("upload00001", "Upload")
+    return youtube
 
 
 ALL_VIDEO_PARTS = "id,snippet,liveStreamingDetails,contentDetails,statistics,status"
@@ -206,3 +217,9 @@ async def test_deleted_videos_leave_api_and_feed(world: YouTubeStandIn) -> None:
     assert "upcoming001" in text
     with pytest.raises(ValueError, match="unknown"):
         world.fail_next("videos", "nonsense")
+
+
+def test_audience_curve() -> None:
+    assert audience(0, 1000) == 0
+    assert audience(0.5, 1000) > 900
+    assert audience(1.0, 1000) < audience(0.5, 1000)

@@ -32,19 +32,19 @@ class ListLedger:
 
 
 def client_for(
-    standin: YouTubeStandIn, ledger: ListLedger, key: str | None = None
+    frozen_youtube: YouTubeStandIn, ledger: ListLedger, key: str | None = None
 ) -> YouTubeClient:
     return YouTubeClient(
-        api_key=standin.api_key if key is None else key,
-        api_base=standin.api_base,
+        api_key=frozen_youtube.api_key if key is None else key,
+        api_base=frozen_youtube.api_base,
         ledger=ledger,
         timeout=0.5,
     )
 
 
-async def test_resolve_handle_and_channel_id(standin: YouTubeStandIn) -> None:
+async def test_resolve_handle_and_channel_id(frozen_youtube: YouTubeStandIn) -> None:
     ledger = ListLedger()
-    client = client_for(standin, ledger)
+    client = client_for(frozen_youtube, ledger)
     info = await client.channel("@cceisay")
     assert info is not None
     assert info.channel_id == DEFAULT_CHANNEL_ID
@@ -53,18 +53,18 @@ async def test_resolve_handle_and_channel_id(standin: YouTubeStandIn) -> None:
     assert await client.channel(DEFAULT_CHANNEL_ID) == info
     assert await client.channel("@nobody") is None
     assert ledger.charges == [("channels.list", 1, False)] * 3
-    assert standin.calls["channels.list"] == 3
+    assert frozen_youtube.calls["channels.list"] == 3
 
 
-async def test_videos_parse_states_and_missing(standin: YouTubeStandIn) -> None:
-    now = standin.clock.now()
-    standin.schedule("upcoming001", "Soon", now + timedelta(minutes=30))
-    standin.schedule("premiere001", "Premiere", now + timedelta(minutes=30), premiere=True)
-    standin.go_live("live0000001", title="Live")
-    standin.set_viewers("live0000001", 1234)
-    standin.upload("upload00001", "Plain")
+async def test_videos_parse_states_and_missing(frozen_youtube: YouTubeStandIn) -> None:
+    now = frozen_youtube.clock.now()
+    frozen_youtube.schedule("upcoming001", "Soon", now + timedelta(minutes=30))
+    frozen_youtube.schedule("premiere001", "Premiere", now + timedelta(minutes=30), premiere=True)
+    frozen_youtube.go_live("live0000001", title="Live")
+    frozen_youtube.set_viewers("live0000001", 1234)
+    frozen_youtube.upload("upload00001", "Plain")
     ledger = ListLedger()
-    client = client_for(standin, ledger)
+    client = client_for(frozen_youtube, ledger)
     ids = ["upcoming001", "premiere001", "live0000001", "upload00001", "missing0001"]
     seen = {o.video_id: o for o in await client.videos(ids, now)}
     assert set(seen) == set(ids) - {"missing0001"}
@@ -77,23 +77,23 @@ async def test_videos_parse_states_and_missing(standin: YouTubeStandIn) -> None:
     assert seen["upload00001"].is_stream is False
     assert seen["live0000001"].thumbnail_url.endswith("maxresdefault_live.jpg")
     assert ledger.charges == [("videos.list", 1, False)]
-    method, params = standin.requests[-1]
+    method, params = frozen_youtube.requests[-1]
     assert method == "videos.list"
     assert params["part"] == "snippet,liveStreamingDetails,contentDetails"
 
 
-async def test_videos_rejects_more_than_50_ids(standin: YouTubeStandIn) -> None:
-    client = client_for(standin, ListLedger())
+async def test_videos_rejects_more_than_50_ids(frozen_youtube: YouTubeStandIn) -> None:
+    client = client_for(frozen_youtube, ListLedger())
     with pytest.raises(ValueError, match="1-50"):
-        await client.videos([f"v{i}" for i in range(51)], standin.clock.now())
+        await client.videos([f"v{i}" for i in range(51)], frozen_youtube.clock.now())
 
 
-async def test_recent_uploads(standin: YouTubeStandIn) -> None:
-    now = standin.clock.now()
+async def test_recent_uploads(frozen_youtube: YouTubeStandIn) -> None:
+    now = frozen_youtube.clock.now()
     for index in range(7):
-        standin.upload(f"upload{index:05d}", "u", now - timedelta(hours=index))
+        frozen_youtube.upload(f"upload{index:05d}", "u", now - timedelta(hours=index))
     ledger = ListLedger()
-    ids = await client_for(standin, ledger).recent_uploads("UU" + DEFAULT_CHANNEL_ID[2:])
+    ids = await client_for(frozen_youtube, ledger).recent_uploads("UU" + DEFAULT_CHANNEL_ID[2:])
     assert ids == [f"upload{index:05d}" for index in range(5)]
     assert ledger.charges == [("playlistItems.list", 1, False)]
 
@@ -112,25 +112,28 @@ async def test_recent_uploads(standin: YouTubeStandIn) -> None:
     ],
 )
 async def test_errors_are_classified_and_charged(
-    standin: YouTubeStandIn, kind: str, family: type[YouTubeError], caplog: pytest.LogCaptureFixture
+    frozen_youtube: YouTubeStandIn,
+    kind: str,
+    family: type[YouTubeError],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     ledger = ListLedger()
-    client = client_for(standin, ledger)
-    standin.fail_next("videos", kind)
+    client = client_for(frozen_youtube, ledger)
+    frozen_youtube.fail_next("videos", kind)
     with caplog.at_level(logging.DEBUG), pytest.raises(family) as caught:
-        await client.videos(["x"], standin.clock.now())
+        await client.videos(["x"], frozen_youtube.clock.now())
     assert ledger.charges == [("videos.list", 1, True)]
-    assert standin.api_key not in str(caught.value)
-    assert standin.api_key not in repr(caught.value)
-    assert standin.api_key not in caplog.text
+    assert frozen_youtube.api_key not in str(caught.value)
+    assert frozen_youtube.api_key not in repr(caught.value)
+    assert frozen_youtube.api_key not in caplog.text
     assert "<a href" not in caught.value.message
 
 
 async def test_a_wrong_key_is_a_bad_key_and_never_shown(
-    standin: YouTubeStandIn, caplog: pytest.LogCaptureFixture
+    frozen_youtube: YouTubeStandIn, caplog: pytest.LogCaptureFixture
 ) -> None:
     ledger = ListLedger()
-    client = client_for(standin, ledger, key="AIzaSyWRONGWRONGWRONG")
+    client = client_for(frozen_youtube, ledger, key="AIzaSyWRONGWRONGWRONG")
     with caplog.at_level(logging.DEBUG), pytest.raises(BadKey) as caught:
         await client.channel("@CCEISAY")
     assert "API key not valid" in caught.value.message
@@ -139,15 +142,17 @@ async def test_a_wrong_key_is_a_bad_key_and_never_shown(
     assert ledger.charges == [("channels.list", 1, True)]
 
 
-async def test_timeouts_and_refused_connections_are_transient(standin: YouTubeStandIn) -> None:
+async def test_timeouts_and_refused_connections_are_transient(
+    frozen_youtube: YouTubeStandIn,
+) -> None:
     ledger = ListLedger()
-    standin.timeout_delay = 1.0
-    standin.fail_next("videos", "timeout")
+    frozen_youtube.timeout_delay = 1.0
+    frozen_youtube.fail_next("videos", "timeout")
     with pytest.raises(Transient):
-        await client_for(standin, ledger).videos(["x"], standin.clock.now())
+        await client_for(frozen_youtube, ledger).videos(["x"], frozen_youtube.clock.now())
     refused = YouTubeClient(api_key="k", api_base="http://127.0.0.1:9", ledger=ledger, timeout=0.5)
     with pytest.raises(Transient):
-        await refused.videos(["x"], standin.clock.now())
+        await refused.videos(["x"], frozen_youtube.clock.now())
     assert ledger.charges == [("videos.list", 1, True)] * 2
 
 

@@ -61,37 +61,43 @@ def test_malformed_or_foreign_documents_are_errors(body: bytes) -> None:
         parse_feed(body)
 
 
-async def test_fetch_the_standin_feed_newest_first_15_at_most(standin: YouTubeStandIn) -> None:
-    now = standin.clock.now()
+async def test_fetch_the_standin_feed_newest_first_15_at_most(
+    frozen_youtube: YouTubeStandIn,
+) -> None:
+    now = frozen_youtube.clock.now()
     for index in range(20):
-        standin.upload(f"upload{index:05d}", f"Upload {index}", now - timedelta(days=20 - index))
-    standin.schedule("scheduled01", "Scheduled", now + timedelta(hours=2))
+        frozen_youtube.upload(
+            f"upload{index:05d}", f"Upload {index}", now - timedelta(days=20 - index)
+        )
+    frozen_youtube.schedule("scheduled01", "Scheduled", now + timedelta(hours=2))
     async with aiohttp.ClientSession() as session:
-        document = await fetch_feed(session, standin.feed_base, DEFAULT_CHANNEL_ID)
+        document = await fetch_feed(session, frozen_youtube.feed_base, DEFAULT_CHANNEL_ID)
     assert len(document.entries) == 15
     assert document.video_ids[0] == "scheduled01"
     assert document.video_ids[1] == "upload00019"
-    assert standin.feed_calls == 1
-    assert sum(standin.calls.values()) == 0  # the feed costs no API call
+    assert frozen_youtube.feed_calls == 1
+    assert sum(frozen_youtube.calls.values()) == 0  # the feed costs no API call
 
 
 @pytest.mark.parametrize("kind", ["404", "500", "503"])
-async def test_feed_http_errors_raise(standin: YouTubeStandIn, kind: str) -> None:
-    standin.fail_next("feed", kind)
+async def test_feed_http_errors_raise(frozen_youtube: YouTubeStandIn, kind: str) -> None:
+    frozen_youtube.fail_next("feed", kind)
     async with aiohttp.ClientSession() as session:
         with pytest.raises(FeedError) as caught:
-            await fetch_feed(session, standin.feed_base, DEFAULT_CHANNEL_ID)
+            await fetch_feed(session, frozen_youtube.feed_base, DEFAULT_CHANNEL_ID)
         assert caught.value.status == int(kind)
         # And it recovers on the next fetch.
-        await fetch_feed(session, standin.feed_base, DEFAULT_CHANNEL_ID)
+        await fetch_feed(session, frozen_youtube.feed_base, DEFAULT_CHANNEL_ID)
 
 
-async def test_feed_timeout_and_unknown_channel_raise(standin: YouTubeStandIn) -> None:
-    standin.timeout_delay = 0.3
-    standin.fail_next("feed", "timeout")
+async def test_feed_timeout_and_unknown_channel_raise(frozen_youtube: YouTubeStandIn) -> None:
+    frozen_youtube.timeout_delay = 0.3
+    frozen_youtube.fail_next("feed", "timeout")
     async with aiohttp.ClientSession() as session:
         with pytest.raises(FeedError, match="unreachable"):
-            await fetch_feed(session, standin.feed_base, DEFAULT_CHANNEL_ID, limit_seconds=0.1)
+            await fetch_feed(
+                session, frozen_youtube.feed_base, DEFAULT_CHANNEL_ID, limit_seconds=0.1
+            )
         with pytest.raises(FeedError) as caught:
-            await fetch_feed(session, standin.feed_base, "UCnobody0000000000000000")
+            await fetch_feed(session, frozen_youtube.feed_base, "UCnobody0000000000000000")
         assert caught.value.status == 404

@@ -43,130 +43,130 @@ def obs(at: datetime, content: str = "upcoming", **kwargs: object) -> Observatio
 
 
 def run(b: Broadcast, seen: Observation | None, at: datetime) -> tuple[Broadcast, list[object]]:
-    """Advance and acknowledge every event (as a sink that always succeeds)."""
+    """Advance and acknowledge every state change (as a sink that always succeeds)."""
     step = advance(b, seen, at)
     current = step.broadcast
-    for event in step.events:
-        current = mark_announced(current, event, (MessageRef(1, 2),))
-    return current, [type(e) for e in step.events]
+    for change in step.changes:
+        current = mark_announced(current, change, (MessageRef(1, 2),))
+    return current, [type(e) for e in step.changes]
 
 
 def test_full_lifecycle_announces_each_stage_once() -> None:
     b = new_broadcast(VID, T)
-    b, events = run(b, obs(T), T)
+    b, changes = run(b, obs(T), T)
     assert b.phase is Phase.UPCOMING
-    assert events == [Upcoming]
-    b, events = run(b, obs(T + timedelta(seconds=10)), T + timedelta(seconds=10))
-    assert events == []
+    assert changes == [Upcoming]
+    b, changes = run(b, obs(T + timedelta(seconds=10)), T + timedelta(seconds=10))
+    assert changes == []
     start = T + timedelta(hours=1)
-    b, events = run(b, obs(start, "live", actual_start=start, viewers=5), start)
+    b, changes = run(b, obs(start, "live", actual_start=start, viewers=5), start)
     assert b.phase is Phase.LIVE
-    assert events == [WentLive]
+    assert changes == [WentLive]
     assert b.reported_viewers == 5
-    b, events = run(b, obs(start, "live", actual_start=start, viewers=5), start)
-    assert events == []  # same count: no edit
+    b, changes = run(b, obs(start, "live", actual_start=start, viewers=5), start)
+    assert changes == []  # same count: no edit
     later = start + timedelta(seconds=10)
-    b, events = run(b, obs(later, "live", actual_start=start, viewers=9), later)
-    assert events == [ViewersChanged]
+    b, changes = run(b, obs(later, "live", actual_start=start, viewers=9), later)
+    assert changes == [ViewersChanged]
     end = start + timedelta(hours=2)
-    b, events = run(b, obs(end, "none", actual_start=start, actual_end=end), end)
+    b, changes = run(b, obs(end, "none", actual_start=start, actual_end=end), end)
     assert b.phase is Phase.ENDED
-    assert events == [Ended]
-    b, events = run(b, obs(end, "none", actual_start=start, actual_end=end), end)
-    assert events == []
+    assert changes == [Ended]
+    b, changes = run(b, obs(end, "none", actual_start=start, actual_end=end), end)
+    assert changes == []
 
 
 def test_actual_end_ends_even_while_content_still_says_live() -> None:
     start, end = T, T + timedelta(hours=1)
     b, _ = run(new_broadcast(VID, T), obs(T, "live", actual_start=start, viewers=3), T)
-    b, events = run(b, obs(end, "live", actual_start=start, actual_end=end), end)
+    b, changes = run(b, obs(end, "live", actual_start=start, actual_end=end), end)
     assert b.phase is Phase.ENDED
-    assert events == [Ended]
+    assert changes == [Ended]
 
 
 def test_completed_content_ends_without_actual_end() -> None:
     b, _ = run(new_broadcast(VID, T), obs(T, "live", actual_start=T), T)
-    b, events = run(b, obs(T, "completed", actual_start=T), T)
+    b, changes = run(b, obs(T, "completed", actual_start=T), T)
     assert b.phase is Phase.ENDED
-    assert events == [Ended]
+    assert changes == [Ended]
 
 
 def test_missing_video_is_not_ended_until_it_has_been_gone_long() -> None:
     b, _ = run(new_broadcast(VID, T), obs(T, "live", actual_start=T, viewers=1), T)
-    b, events = run(b, None, T + timedelta(seconds=10))
+    b, changes = run(b, None, T + timedelta(seconds=10))
     assert b.phase is Phase.LIVE
-    assert events == []
+    assert changes == []
     assert b.missing_since == T + timedelta(seconds=10)
     # It comes back: nothing happened.
-    b, events = run(b, obs(T + timedelta(seconds=20), "live", actual_start=T, viewers=1), T)
+    b, changes = run(b, obs(T + timedelta(seconds=20), "live", actual_start=T, viewers=1), T)
     assert b.phase is Phase.LIVE
     assert b.missing_since is None
-    assert events == []
+    assert changes == []
     b, _ = run(b, None, T + timedelta(minutes=1))
-    b, events = run(b, None, T + timedelta(minutes=40))
+    b, changes = run(b, None, T + timedelta(minutes=40))
     assert b.phase is Phase.VANISHED
-    assert events == [Vanished]
+    assert changes == [Vanished]
     assert b.ended_announced
 
 
 def test_a_vanished_video_that_was_never_announced_is_dropped_silently() -> None:
     b, _ = run(new_broadcast(VID, T), None, T)
-    b, events = run(b, None, T + timedelta(hours=1))
+    b, changes = run(b, None, T + timedelta(hours=1))
     assert b.phase is Phase.VANISHED
-    assert events == []
+    assert changes == []
 
 
 def test_state_never_moves_backwards() -> None:
     b, _ = run(new_broadcast(VID, T), obs(T, "live", actual_start=T, viewers=1), T)
-    b, events = run(b, obs(T, "upcoming"), T)  # a stale cache answer
+    b, changes = run(b, obs(T, "upcoming"), T)  # a stale cache answer
     assert b.phase is Phase.LIVE
-    assert events == []
+    assert changes == []
     assert b.actual_start == T
 
 
 def test_vod_of_an_announced_stream_never_announces_again() -> None:
     b, _ = run(new_broadcast(VID, T), obs(T, "live", actual_start=T, viewers=1), T)
     end = T + timedelta(hours=1)
-    b, events = run(b, obs(end, "none", actual_start=T, actual_end=end), end)
-    assert events == [Ended]
+    b, changes = run(b, obs(end, "none", actual_start=T, actual_end=end), end)
+    assert changes == [Ended]
     # The processed VOD: content none, same times, maybe a new title.
-    b, events = run(b, obs(end, "none", actual_start=T, actual_end=end, title="VOD"), end)
-    assert events == []
+    b, changes = run(b, obs(end, "none", actual_start=T, actual_end=end, title="VOD"), end)
+    assert changes == []
     assert b.phase is Phase.ENDED
     assert b.title == "VOD"
 
 
 def test_old_vod_and_plain_uploads_are_never_announced() -> None:
-    vod, events = run(
+    vod, changes = run(
         new_broadcast(VID, T),
         obs(T, "none", actual_start=T - timedelta(days=3), actual_end=T - timedelta(days=3)),
         T,
     )
     assert vod.phase is Phase.ENDED
-    assert events == []
-    upload, events = run(new_broadcast(VID, T), obs(T, "none", is_stream=False), T)
+    assert changes == []
+    upload, changes = run(new_broadcast(VID, T), obs(T, "none", is_stream=False), T)
     assert upload.phase is Phase.NOT_LIVE
-    assert events == []
+    assert changes == []
     assert upload.terminal
 
 
 def test_first_seen_live_announces_live_without_upcoming() -> None:
-    b, events = run(new_broadcast(VID, T), obs(T, "live", actual_start=T, viewers=3), T)
-    assert events == [WentLive]
+    b, changes = run(new_broadcast(VID, T), obs(T, "live", actual_start=T, viewers=3), T)
+    assert changes == [WentLive]
     assert not b.upcoming_announced
 
 
 def test_upcoming_is_announced_only_within_24_hours_and_not_when_stale() -> None:
     far = obs(T, scheduled_start=T + timedelta(hours=30))
-    b, events = run(new_broadcast(VID, T), far, T)
+    b, changes = run(new_broadcast(VID, T), far, T)
     assert b.phase is Phase.UPCOMING
-    assert events == []
+    assert changes == []
     later = T + timedelta(hours=7)
-    b, events = run(b, obs(later, scheduled_start=T + timedelta(hours=30)), later)
-    assert events == [Upcoming]
+    b, changes = run(b, obs(later, scheduled_start=T + timedelta(hours=30)), later)
+    assert changes == [Upcoming]
     stale = obs(T, scheduled_start=T - timedelta(days=20))
-    _, events = run(new_broadcast(VID, T), stale, T)
-    assert events == []
+    _, changes = run(new_broadcast(VID, T), stale, T)
+    assert changes == []
 
 
 def test_premiere_flag_is_sticky() -> None:
@@ -181,12 +181,12 @@ def test_failed_sink_call_is_owed_again() -> None:
     assert [type(e) for e in due(b, T)] == [WentLive]
     # Not acknowledged: still owed at the next poll.
     step = advance(b, obs(T, "live", actual_start=T, viewers=2), T)
-    assert [type(e) for e in step.events] == [WentLive]
+    assert [type(e) for e in step.changes] == [WentLive]
 
 
 def test_live_announcement_records_messages_and_viewers() -> None:
     step = advance(new_broadcast(VID, T), obs(T, "live", actual_start=T, viewers=7), T)
-    b = mark_announced(step.broadcast, step.events[0], (MessageRef(5, 6),))
+    b = mark_announced(step.broadcast, step.changes[0], (MessageRef(5, 6),))
     assert b.live_messages == (MessageRef(5, 6),)
     assert b.reported_viewers == 7
 
@@ -195,8 +195,8 @@ def test_hidden_viewer_count_records_no_sample_and_no_edit() -> None:
     b, _ = run(new_broadcast(VID, T), obs(T, "live", actual_start=T, viewers=None), T)
     assert b.samples == ()
     assert b.viewers is None
-    b, events = run(b, obs(T, "live", actual_start=T, viewers=None), T)
-    assert events == []
+    b, changes = run(b, obs(T, "live", actual_start=T, viewers=None), T)
+    assert changes == []
 
 
 def test_observation_for_another_video_is_rejected() -> None:

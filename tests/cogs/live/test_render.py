@@ -2,33 +2,39 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import get_args
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.i18n import Catalog
-from cogs.live._chart import PNG_SIGNATURE, viewers_chart
-from cogs.live._relay import Mode, NoticeKind, RelayStatus
+from cogs.live._notices import (
+    ApiDisabledNotice,
+    BadKeyNotice,
+    BudgetExhaustedNotice,
+    ChannelNotFoundNotice,
+    ModeratorNotice,
+    QuotaExceededNotice,
+    QuotaRestoredNotice,
+    StreamVanishedNotice,
+)
 from cogs.live._render import (
     _MODE_KEYS,
     CHART_FILE_NAME,
     format_duration,
+    notice_text,
     presence_text,
     render_ended,
     render_live,
     render_live_command,
-    render_notice,
     render_summary,
     render_upcoming,
     render_vanished,
     safe_text,
     status_fields,
 )
-from cogs.live._state import Broadcast, Phase, ViewerSample, summarize
+from cogs.live._state import Broadcast, Mode, Phase, RelayStatus, ViewerSample, summarize
 
 T = datetime(2022, 12, 15, 4, 0, tzinfo=UTC)
 UNIX = int(T.timestamp())
@@ -211,24 +217,41 @@ def test_live_command_says_the_relay_is_off_without_stale_state(
     assert "https://www.youtube.com/@CCEISAY/live" in text
 
 
-@pytest.mark.parametrize("kind", get_args(NoticeKind))
+RESETS = T + timedelta(hours=4)
+NOTICES: list[ModeratorNotice] = [
+    QuotaExceededNotice(date(2022, 12, 14), timedelta(minutes=5), RESETS, "quota"),
+    QuotaRestoredNotice(date(2022, 12, 14)),
+    BudgetExhaustedNotice(date(2022, 12, 14), 10000, 10000, RESETS),
+    BadKeyNotice("fingerprint", "API key not valid. @everyone"),
+    ApiDisabledNotice("fingerprint", "YouTube Data API v3 has not been used"),
+    ChannelNotFoundNotice("@CCEISAY"),
+    StreamVanishedNotice("abcdefghijk", "**CCEI** live"),
+]
+
+
+def test_every_kind_of_notice_is_listed() -> None:
+    assert {type(n) for n in NOTICES} == set(get_args(ModeratorNotice))
+    assert len({n.once_kind for n in NOTICES}) == len(NOTICES)
+
+
+@pytest.mark.parametrize("notice", NOTICES, ids=lambda n: type(n).__name__)
 @pytest.mark.parametrize("locale", ["ko", "en"])
-def test_every_notice_renders(catalog: Catalog, kind: NoticeKind, locale: str) -> None:
-    details = {
-        "message": "API key not valid.",
-        "resets_at": (T + timedelta(hours=4)).isoformat(),
-        "probe_every": "300",
-        "used": "10000",
-        "daily_quota": "10000",
-        "channel": "@CCEISAY",
-    }
-    text = render_notice(catalog, locale, kind, details)  # type: ignore[arg-type]
+def test_every_notice_renders(catalog: Catalog, notice: ModeratorNotice, locale: str) -> None:
+    key, values = notice_text(notice)
+    text = catalog.t(key, locale, **values)
     assert text
     assert "{" not in text
-    if kind == "bad_key":
+    assert "@everyone" not in text
+    if isinstance(notice, BadKeyNotice):
         assert "YOUTUBE_API_KEY" in text
-    if kind == "quota_exceeded":
+    if isinstance(notice, QuotaExceededNotice | BudgetExhaustedNotice):
+        assert f"<t:{int(RESETS.timestamp())}:F>" in text
+    if isinstance(notice, QuotaExceededNotice):
         assert "5" in text
+    if isinstance(notice, BudgetExhaustedNotice):
+        assert "10,000/10,000" in text
+    if isinstance(notice, StreamVanishedNotice):
+        assert "\\*\\*CCEI\\*\\*" in text
 
 
 @pytest.mark.parametrize("mode", get_args(Mode))
@@ -242,19 +265,3 @@ def test_admin_status_fields_for_every_mode(catalog: Catalog, mode: Mode) -> Non
     assert "9,880 left" in value
     assert "backendError" in value
     assert len(value) <= 1024
-
-
-def test_chart_is_a_png_and_fast() -> None:
-    samples = tuple(
-        ViewerSample(T + timedelta(seconds=10 * i), 100 + (i * 37) % 400) for i in range(1260)
-    )
-    started = time.perf_counter()
-    png = viewers_chart(samples, ZoneInfo("Asia/Seoul"), zone_label="KST")
-    elapsed = time.perf_counter() - started
-    assert png.startswith(PNG_SIGNATURE)
-    assert elapsed < 2.0
-    assert viewers_chart((), UTC).startswith(PNG_SIGNATURE)
-    started = time.perf_counter()
-    one = viewers_chart((ViewerSample(T, 7),), UTC)  # a one-sample stream once drew years of ticks
-    assert one.startswith(PNG_SIGNATURE)
-    assert time.perf_counter() - started < 2.0
