@@ -1,7 +1,7 @@
 """FAQ matching: throughput and latency over the default FAQ, and accuracy on the test question table.
 
 Run: ``python benchmarks/faq_matching.py [--rounds N]`` from the repository root. Prints numbers only; it
-is not a test (tests/faq/test_matching_table.py asserts the accuracy).
+is not a test (tests/cogs/faq/test_service.py asserts every row).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.config import load_config  # noqa: E402
 from cogs.faq._matcher import FaqMatcher  # noqa: E402
-from tests.faq.question_table import OFF_TOPIC, QUESTION_TABLE  # noqa: E402
+from tests.cogs.faq.question_table import OFF_TOPIC, QUESTION_TABLE  # noqa: E402
 
 # Prefixes as a viewer types them, keystroke by keystroke (autocomplete calls).
 TYPING = [
@@ -58,7 +58,7 @@ def main() -> None:
 
     config = load_config(ROOT / "config" / "event.toml")
     started = time.perf_counter()
-    matcher = FaqMatcher(config.faq)
+    matcher = FaqMatcher(config.faq, config.faq_synonyms)
     build_ms = (time.perf_counter() - started) * 1000
 
     questions = [(row.question, row.locale) for row in QUESTION_TABLE] + [

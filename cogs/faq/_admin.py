@@ -22,10 +22,9 @@ from bot.text import clip
 from bot.tree import send_ephemeral
 
 from ._admin_views import EntryModal, FormMode, apply_question_status, questions_panel
+from ._feature import FaqFeature
 from ._forms import check_entry_id, form_from_entry
-from ._repo import QuestionStatus
-from ._service import FaqService
-from ._views import user_errors
+from ._store import QuestionStatus
 
 if TYPE_CHECKING:
     from bot.core import CompanionBot
@@ -47,9 +46,9 @@ class FaqAdminCog(commands.Cog):
         description=locale_str("Manage the FAQ entries", key="cmd.admin.faq.description"),
     )
 
-    def __init__(self, bot: CompanionBot, service: FaqService) -> None:
-        self.bot = bot
-        self.service = service
+    def __init__(self, feature: FaqFeature) -> None:
+        self.bot = feature.bot
+        self.service = feature.service
 
     def t(self, key: str, locale: str, /, **values: object) -> str:
         return self.service.t(key, locale, **values)
@@ -63,8 +62,7 @@ class FaqAdminCog(commands.Cog):
     @app_commands.rename(entry=ENTRY_NAME)
     @app_commands.describe(entry=ENTRY_DESCRIPTION)
     async def faq_add(self, interaction: discord.Interaction[CompanionBot], entry: str) -> None:
-        with user_errors():
-            entry_id = check_entry_id(entry)
+        entry_id = check_entry_id(entry)
         if entry_id in self.service.matcher:
             raise UserError("faq.admin.exists", entry_id=entry_id)
         await self._open_form(interaction, "add", entry_id)
@@ -105,10 +103,9 @@ class FaqAdminCog(commands.Cog):
     async def faq_remove(self, interaction: discord.Interaction[CompanionBot], entry: str) -> None:
         locale = locale_for(interaction.locale)
         entry_id = entry.strip().lower()
-        with user_errors():
-            removed = await self.service.remove_entry(
-                entry_id, user_id=interaction.user.id, moderator=True
-            )
+        removed = await self.service.remove_entry(
+            entry_id, user_id=interaction.user.id, moderator=True
+        )
         await self.bot.audit(interaction, "faq_remove", before=removed.model_dump(mode="json"))
         await send_ephemeral(interaction, self.t("faq.admin.removed", locale, entry_id=removed.id))
 

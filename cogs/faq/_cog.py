@@ -1,4 +1,4 @@
-"""Viewer side of the FAQ: ``/faq``, ``/ask``, the optional auto-answer, and the feature's lifecycle.
+"""Viewer side of the FAQ: ``/faq``, ``/ask`` and the optional auto-answer; starts and stops the feature.
 
 Thin on purpose: parse the interaction, call :class:`~cogs.faq._service.FaqService`, render its text.
 """
@@ -18,14 +18,12 @@ from bot.errors import UserError
 from bot.i18n import locale_for
 from bot.mentions import NO_MENTIONS
 
-from ._admin_views import MarkButton
-from ._repo import FaqRepo
-from ._service import FaqReply, FaqService
-from ._views import FEATURE, PickButton, VoteButton, pick_view, question_message, user_errors
+from ._feature import FaqFeature
+from ._service import FaqReply
+from ._views import pick_view, question_message
 
 if TYPE_CHECKING:
     from bot.core import CompanionBot
-    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -36,38 +34,21 @@ ASK_RATE, ASK_PER = 5, 60.0
 CHOICE_CHARS = 100
 
 
-def build_service(services: Services) -> FaqService:
-    return FaqService(
-        services.config,
-        FaqRepo(services.store),
-        services.clock,
-        services.t,
-        # After /admin delay when the schedule feature runs, else the config's times.
-        program_times=services.program_times,
-    )
-
-
 class FaqCog(commands.Cog):
-    def __init__(self, bot: CompanionBot, service: FaqService) -> None:
-        self.bot = bot
-        self.services = bot.services
-        self.service = service
+    def __init__(self, feature: FaqFeature) -> None:
+        self.feature = feature
+        self.services = feature.bot.services
+        self.service = feature.service
 
     async def cog_load(self) -> None:
-        await self.service.load()
-        self.bot.add_dynamic_items(PickButton, VoteButton, MarkButton)
-        self.services.provide(FaqService, self.service)
-        self.services.status_sources[FEATURE] = self.service
+        await self.feature.start()
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(PickButton, VoteButton, MarkButton)
-        self.services.withdraw(FaqService)
-        self.services.status_sources.pop(FEATURE, None)
+        await self.feature.stop()
 
     @commands.Cog.listener()
     async def on_config_reloaded(self, old: Config, new: Config) -> None:
-        self.service.reconfigure(new)
-        await self.service.load()
+        await self.feature.reconfigure(new)
 
     # -- /faq ----------------------------------------------------------------------------------------
 
@@ -140,10 +121,9 @@ class FaqCog(commands.Cog):
         channel = guild.get_channel(settings.qna_channel_id) if settings.qna_channel_id else None
         if not isinstance(channel, discord.TextChannel):
             raise UserError("ask.no_channel")
-        with user_errors():
-            queued = await self.service.ask(
-                guild_id=guild.id, author_id=interaction.user.id, text=question, locale=locale
-            )
+        queued = await self.service.ask(
+            guild_id=guild.id, author_id=interaction.user.id, text=question, locale=locale
+        )
         content, view = question_message(self.service, queued, settings.locale)
         assert view is not None  # a new question is open: it has its vote button
         try:
@@ -152,9 +132,9 @@ class FaqCog(commands.Cog):
             posted = await channel.send(content, view=view, allowed_mentions=NO_MENTIONS)
         except discord.HTTPException as error:
             log.warning("could not post question %s to %s: %s", queued.id, channel.id, error)
-            await self.service.repo.delete_question(queued.id)
+            await self.service.store.delete_question(queued.id)
             raise UserError("ask.post_failed") from None
-        await self.service.repo.set_question_message(queued.id, channel.id, posted.id)
+        await self.service.store.set_question_message(queued.id, channel.id, posted.id)
         await interaction.followup.send(
             self.services.t("ask.queued", locale, link=posted.jump_url),
             ephemeral=True,

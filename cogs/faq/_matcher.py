@@ -2,7 +2,7 @@
 
 How a question is scored (all forms precomputed at construction, so a match is well under a millisecond):
 
-* Every entry's questions and keywords (both languages) are normalised (:mod:`._normalize`) into *terms*.
+* Every entry's questions and keywords (both languages) are normalised (:class:`._normalize.Normalizer`) into *terms*.
   A term's weight is its IDF over the entries: 행사/event appear everywhere and say little, 파라바라 says a lot.
 * The terms of the viewer's text are found three ways: as tokens; as substrings of the space-free text (so
   Korean spacing does not matter: 생중계링크 contains 생중계 and 링크); and, for what is left, by rapidfuzz
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -25,7 +25,7 @@ from rapidfuzz import fuzz, process
 from bot.config import FaqEntry
 from bot.text import clip
 
-from ._normalize import SYNONYMS, has_hangul, normalize, normalize_tokens, to_jamo
+from ._normalize import NormalizedText, Normalizer, has_hangul, to_jamo
 
 __all__ = [
     "CONFIDENT_MARGIN",
@@ -113,14 +113,20 @@ class _Phrase:
 class FaqMatcher:
     """Matcher over a fixed set of entries; build a new one when the entries change (it is cheap)."""
 
-    def __init__(self, entries: Sequence[FaqEntry]) -> None:
+    def __init__(
+        self,
+        entries: Sequence[FaqEntry],
+        synonyms: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
+        """``synonyms``: the event's names and their other spellings (config ``[faq_synonyms]``)."""
         self.entries: tuple[FaqEntry, ...] = tuple(entries)
+        self.normalizer = Normalizer(synonyms)
         self._index = {entry.id: i for i, entry in enumerate(self.entries)}
         phrases_by_entry: list[list[tuple[str, ...]]] = []
         term_entries: dict[str, set[int]] = defaultdict(set)
         for i, entry in enumerate(self.entries):
             texts = [entry.question.ko, entry.question.en, *entry.keywords.ko, *entry.keywords.en]
-            token_lists = [tokens for tokens in map(normalize_tokens, texts) if tokens]
+            token_lists = [tokens for tokens in map(self.normalizer.tokens, texts) if tokens]
             phrases_by_entry.append(token_lists)
             for tokens in token_lists:
                 for term in tokens:
@@ -151,7 +157,7 @@ class FaqMatcher:
         )
         # Fuzzy vocabulary: every term, plus the spellings the synonym table knows (mapped to their term).
         fuzzy: dict[str, str] = {to_jamo(term): term for term in self._term_entries}
-        for spelling, canonical in SYNONYMS.items():
+        for spelling, canonical in self.normalizer.synonyms.items():
             if canonical in self._term_entries and " " not in spelling:
                 fuzzy.setdefault(to_jamo(spelling), canonical)
         self._fuzzy_keys = list(fuzzy)
@@ -216,10 +222,13 @@ class FaqMatcher:
     def label(self, entry_id: str, locale: str) -> str:
         return self._labels[entry_id]["ko" if locale == "ko" else "en"]
 
+    def normalize(self, text: str) -> NormalizedText:
+        return self.normalizer.normalize(text)
+
     # -- scoring ------------------------------------------------------------------------------------
 
     def _rank(self, text: str, *, complete_last: bool) -> list[Candidate]:
-        norm = normalize(text)
+        norm = self.normalizer.normalize(text)
         if norm.empty:
             return []
         found, unexplained = self._find_terms(

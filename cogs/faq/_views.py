@@ -8,29 +8,24 @@ with ``bot.add_dynamic_items``. discord.py builds them itself, so they reach the
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.errors import UserError
 from bot.i18n import locale_for
 from bot.mentions import NO_MENTIONS
 from bot.tree import report_component_error
 
-from ._repo import FaqError, Question
 from ._service import FaqChoice, FaqService
+from ._store import Question
 
 if TYPE_CHECKING:
     from bot.core import CompanionBot
 
 log = logging.getLogger(__name__)
-
-FEATURE = "faq"
-"""The FAQ's name in ``services.status_sources``."""
 
 
 def faq_service(interaction: discord.Interaction[CompanionBot]) -> FaqService:
@@ -38,22 +33,6 @@ def faq_service(interaction: discord.Interaction[CompanionBot]) -> FaqService:
     if service is None:
         raise RuntimeError("the FAQ feature is not loaded")
     return service
-
-
-@contextlib.contextmanager
-def user_errors() -> Iterator[None]:
-    """Turn the service's refusals into :class:`UserError`, which the tree shows to the user."""
-    try:
-        yield
-    except FaqError as error:
-        raise UserError(error.key, **error.values) from error
-
-
-async def report_error(interaction: discord.Interaction[CompanionBot], error: Exception) -> None:
-    """Answer a failed button press or form the way the tree answers a failed command."""
-    if isinstance(error, FaqError):
-        error = UserError(error.key, **error.values)
-    await report_component_error(interaction, error)
 
 
 # -- "did you mean" --------------------------------------------------------------------------------
@@ -94,7 +73,7 @@ class PickButton(
                 content=reply.text, view=None, allowed_mentions=NO_MENTIONS
             )
         except Exception as error:  # noqa: BLE001 - shown to the user with an error id and logged
-            await report_error(interaction, error)
+            await report_component_error(interaction, error)
 
 
 def pick_view(choices: Iterable[FaqChoice]) -> discord.ui.View:
@@ -139,13 +118,12 @@ class VoteButton(
         try:
             await self._vote(interaction)
         except Exception as error:  # noqa: BLE001 - shown to the user with an error id and logged
-            await report_error(interaction, error)
+            await report_component_error(interaction, error)
 
     async def _vote(self, interaction: discord.Interaction[CompanionBot]) -> None:
         service = faq_service(interaction)
         locale = locale_for(interaction.locale)
-        with user_errors():
-            result = await service.vote(self.question_id, interaction.user.id)
+        result = await service.vote(self.question_id, interaction.user.id)
         text = service.vote_text(result, locale)
         if not result.added or self.view is None:
             await interaction.response.send_message(

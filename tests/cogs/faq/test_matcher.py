@@ -1,16 +1,48 @@
 from __future__ import annotations
 
-import time
+import subprocess
+import sys
+import textwrap
 
 import pytest
 
 from bot.config import Config
 from cogs.faq._matcher import MAX_SUGGESTIONS, FaqMatcher
 
+from .conftest import ROOT
+from .question_table import OFF_TOPIC
+
 
 @pytest.fixture(scope="module")
 def matcher(config: Config) -> FaqMatcher:
-    return FaqMatcher(config.faq)
+    return FaqMatcher(config.faq, config.faq_synonyms)
+
+
+@pytest.mark.parametrize("question", OFF_TOPIC)
+def test_off_topic_questions_do_not_match(matcher: FaqMatcher, question: str) -> None:
+    assert matcher.match(question, "ko").kind == "none"
+
+
+def test_the_matcher_needs_no_discord() -> None:
+    """The pure matcher imports and answers with discord.py blocked (as in a tool or a notebook)."""
+    code = textwrap.dedent(
+        """
+        import sys
+        sys.modules["discord"] = None  # any import of discord now raises ImportError
+        from bot.config import default_config_path, load_config
+        from cogs.faq._matcher import FaqMatcher
+        config = load_config(default_config_path())
+        result = FaqMatcher(config.faq, config.faq_synonyms).match("생방 어디서 봐요?", "ko")
+        assert (result.kind, result.best.entry_id) == ("confident", "watch"), result
+        assert not any(name == "discord" or name.startswith("discord.") for name in sys.modules
+                       if sys.modules[name] is not None)
+        print("ok")
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert (done.returncode, done.stdout.strip()) == (0, "ok"), done.stderr
 
 
 def test_confident_weak_and_none(matcher: FaqMatcher) -> None:
@@ -95,34 +127,6 @@ def test_suggest_completes_a_half_typed_korean_word(matcher: FaqMatcher) -> None
     labels = [s.label for s in matcher.suggest("youtube", "en")]
     assert labels
     assert labels[0] == "How can I watch online?"
-
-
-def test_suggest_is_fast(matcher: FaqMatcher) -> None:
-    prefixes = [
-        "생",
-        "생중",
-        "생중계 링",
-        "토크콘서트 몇시",
-        "where is",
-        "부산 롯데",
-        "오픈이노베이션이 뭐",
-    ]
-    durations = []
-    for _ in range(20):
-        for prefix in prefixes:
-            started = time.perf_counter()
-            matcher.suggest(prefix, "ko")
-            durations.append(time.perf_counter() - started)
-    durations.sort()
-    # Typical well under 1 ms (see benchmarks/faq_matching.py); generous bounds for a loaded CI machine.
-    assert durations[len(durations) // 2] < 0.005
-    assert durations[-1] < 0.100
-
-
-def test_rebuilding_is_cheap(config: Config) -> None:
-    started = time.perf_counter()
-    FaqMatcher(config.faq)
-    assert time.perf_counter() - started < 0.5
 
 
 def test_an_empty_faq_matches_nothing() -> None:
