@@ -17,7 +17,10 @@ sys.path.insert(0, str(ROOT))
 
 from bot.config import load_config  # noqa: E402
 from cogs.faq._matcher import FaqMatcher  # noqa: E402
-from tests.cogs.faq.question_table import OFF_TOPIC, QUESTION_TABLE  # noqa: E402
+from tests.cogs.faq.question_table import ORIGINAL as QUESTION_TABLE  # noqa: E402
+from tests.cogs.faq.question_table import UNANSWERABLE  # noqa: E402
+
+OFF_TOPIC = [q for q, _ in UNANSWERABLE]
 
 # Prefixes as a viewer types them, keystroke by keystroke (autocomplete calls).
 TYPING = [

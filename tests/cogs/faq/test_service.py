@@ -20,7 +20,7 @@ from cogs.faq._store import FaqStore
 from cogs.faq._text import ZWSP
 
 from .conftest import EVENT_MORNING
-from .question_table import QUESTION_TABLE, TableRow
+from .question_table import ORIGINAL, TableRow
 
 MOD = 1001
 VIEWER = 2002
@@ -39,7 +39,7 @@ async def test_confident_answer_in_each_language(service: FaqService) -> None:
     assert "Where is the venue?" in en.text
 
 
-@pytest.mark.parametrize("row", QUESTION_TABLE, ids=[row.question for row in QUESTION_TABLE])
+@pytest.mark.parametrize("row", ORIGINAL, ids=[row.question for row in ORIGINAL])
 async def test_question_table(service: FaqService, row: TableRow) -> None:
     """Every row answered directly by its entry, with its facts, in the asker's language: one
     regression fails the table."""
