@@ -23,6 +23,7 @@ import functools
 import re
 import tomllib
 import unicodedata
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +60,10 @@ _VOWEL_PARTS = {
 _NON_WORD = re.compile(r"[^\w\s]|_")
 _SPACES = re.compile(r"\s+")
 _HANGUL_CHAR = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
+_SYLLABLE = re.compile(r"[\uac00-\ud7a3]")
+_NO_TOPIC = re.compile(r"^(?:[0-9]+[\uac00-\ud7a3]{0,2}|[a-z]|[\u1100-\u11ff\u3131-\u318e]+)$")
+"""Numbers (with a unit or particle: 3.0이, 2023년), single letters and bare jamo (ㄱㄱ, ㅋㅋ): never a
+topic on their own."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +75,10 @@ class Language:
     #: (ending, shortest stem it may leave), longest ending first.
     endings: tuple[tuple[str, int], ...]
     stop_words: frozenset[str]
+    #: Words that say little about the topic when no entry uses them (come, held, exactly, ...).
+    weak_words: frozenset[str]
+    #: Endings of a Korean verb or adjective before another word (끝나고, 놓쳤는데, 협업한).
+    predicate_endings: tuple[str, ...]
     watch_word: str
     watch_prefixes: tuple[str, ...]
     short_words: frozenset[str]
@@ -91,27 +100,36 @@ def language(data_dir: Path = DATA_DIR) -> Language:
         *((ending, 1) for ending in korean["endings"]["one_syllable_stem"]),
         *((ending, 2) for ending in korean["endings"]["two_syllable_stem"]),
     ]
-    stop_words = [
-        line.strip()
-        for line in (data_dir / "stop_words.txt").read_text("utf-8").splitlines()
-        if line.strip() and not line.startswith("#")
-    ]
     return Language(
         synonyms=synonyms,
         endings=tuple(sorted(endings, key=lambda pair: -len(pair[0]))),
-        stop_words=frozenset(stop_words),
+        stop_words=_word_list(data_dir / "stop_words.txt"),
+        weak_words=_word_list(data_dir / "weak_words.txt"),
+        predicate_endings=tuple(sorted(korean["predicates"]["endings"], key=len, reverse=True)),
         watch_word=korean["watch"]["word"],
         watch_prefixes=tuple(korean["watch"]["prefixes"]),
         short_words=frozenset(korean["short_words"]["words"]),
     )
 
 
+def _word_list(path: Path) -> frozenset[str]:
+    lines = path.read_text("utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
 @dataclass(frozen=True, slots=True)
 class NormalizedText:
-    """A text ready for matching: content tokens and the same text without spaces."""
+    """A text ready for matching: content tokens and the same text without spaces.
+
+    ``weak`` holds the tokens that carry no topic *unless* an entry uses them: the verb or adjective
+    that ends a Korean question (나와요, 늘었어요), other predicates (끝나고), numbers, common English
+    words. A weak token no entry knows is ignored; any other unknown token is a topic the FAQ does not
+    cover.
+    """
 
     tokens: tuple[str, ...]
     compact: str
+    weak: frozenset[str] = frozenset()
 
     @property
     def empty(self) -> bool:
@@ -149,10 +167,18 @@ def clean(text: str) -> str:
 
 
 def _english_stem(token: str) -> str:
+    """A light, consistent stem (the same for the entries and the questions): achieved, achieves,
+    achieving → achiev; streamed → stream; venues → venu."""
     if len(token) > 4 and token.endswith("ies"):
-        return token[:-3] + "y"
-    if len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
-        return token[:-1]
+        token = token[:-3] + "y"
+    elif token.endswith("ing") and len(token) >= 6:
+        token = token[:-3]
+    elif token.endswith("ed") and len(token) >= 5:
+        token = token[:-2]
+    elif len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
+        token = token[:-1]
+    if len(token) > 4 and token.endswith("e"):
+        token = token[:-1]
     return token
 
 
@@ -172,22 +198,36 @@ class Normalizer:
         for synonyms in (self.language.synonyms, event_synonyms or {}):
             for word, spellings in synonyms.items():
                 canonical = unicodedata.normalize("NFKC", word).lower().strip()
-                for spelling in spellings:
+                # The word itself too (삼성전자 stays whole instead of 삼성 → 삼성전자 + 전자), unless
+                # it is one syllable that would split other words (봇 in 로봇).
+                own = (word,) if len(canonical) > 1 else ()
+                for spelling in (*own, *spellings):
                     key = clean(spelling)
                     if key:
                         spelled[key] = canonical
         #: Every known spelling (cleaned) → the word it stands for.
         self.synonyms: Mapping[str, str] = spelled
-        self._lookup = {_SPACES.sub("", key): value for key, value in spelled.items()}
+        self._lookup: dict[str, str] = {}
+        for key, value in spelled.items():
+            self._lookup[_SPACES.sub("", key)] = value
+            if " " not in key and not has_hangul(key):
+                # After stemming too: "speakers" → speaker → 연사, "venues" → venu → 장소.
+                self._lookup.setdefault(_english_stem(key), value)
         self._pattern = _synonym_pattern(spelled)
         self._ending_words = self.language.ending_words
+        # Endings by length, longest first: one set lookup per length instead of a scan of all.
+        by_length: dict[int, dict[str, int]] = defaultdict(dict)
+        for ending, min_stem in self.language.endings:
+            by_length[len(ending)].setdefault(ending, min_stem)
+        self._endings = sorted(by_length.items(), reverse=True)
 
     def strip_ending(self, token: str) -> str:
         """Remove one trailing Korean particle or ending (twice for stacks like 에서는 + 요)."""
         for _ in range(2):
-            for ending, min_stem in self.language.endings:
-                if token.endswith(ending) and len(token) - len(ending) >= min_stem:
-                    token = token[: -len(ending)]
+            for length, endings in self._endings:
+                min_stem = endings.get(token[-length:])
+                if min_stem is not None and len(token) - length >= min_stem:
+                    token = token[:-length]
                     break
             else:
                 break
@@ -195,10 +235,14 @@ class Normalizer:
 
     def tokens(self, text: str) -> tuple[str, ...]:
         """Content tokens of ``text`` after cleaning, synonyms, particle stripping and stop words."""
+        return self.normalize(text).tokens
+
+    def normalize(self, text: str) -> NormalizedText:
         lang = self.language
-        cleaned = self._pattern.sub(self._canonical, clean(text))
+        words = self._pattern.sub(self._canonical, clean(text)).split()
         tokens: list[str] = []
-        for raw in cleaned.split():
+        weak: set[str] = set()
+        for position, raw in enumerate(words):
             if raw in lang.stop_words or raw in self._ending_words:
                 continue
             token = self._token(raw)
@@ -209,11 +253,24 @@ class Normalizer:
             if len(token) == 1 and has_hangul(token) and token not in lang.short_words:
                 continue
             tokens.append(token)
-        return tuple(tokens)
+            if (
+                _NO_TOPIC.match(token)
+                or raw in lang.weak_words
+                or token in lang.weak_words
+                # Korean puts the verb last: the last word of a question is its predicate.
+                or (position == len(words) - 1 and _SYLLABLE.search(raw))
+                or (_SYLLABLE.search(raw) and raw.endswith(lang.predicate_endings))
+            ):
+                weak.add(token)
+        return NormalizedText(tokens=tuple(tokens), compact="".join(tokens), weak=frozenset(weak))
 
-    def normalize(self, text: str) -> NormalizedText:
-        tokens = self.tokens(text)
-        return NormalizedText(tokens=tokens, compact="".join(tokens))
+    def base_forms(self, token: str) -> list[str]:
+        """Shorter words an unknown English word may be made of: attendee → attend, organizer →
+        organiz (for the matcher to try when the word itself is unknown)."""
+        if has_hangul(token) or len(token) < 6:
+            return []
+        stems = [token[:-2]] if token.endswith(("ee", "er")) else []
+        return [self._lookup.get(stem, stem) for stem in stems]
 
     def _canonical(self, match: re.Match[str]) -> str:
         return f" {self._lookup[_SPACES.sub('', match[0])]} "
@@ -227,11 +284,16 @@ class Normalizer:
 
 
 def _synonym_pattern(spelled: Mapping[str, str]) -> re.Pattern[str]:
-    parts = []
+    """Every spelling, longest first. Korean spellings may sit inside words (tried first, so a mixed
+    one like gs홈쇼핑 wins over gs); English ones must be whole words ("ev" not inside "event")."""
+    korean: list[str] = []
+    english: list[str] = []
     for key in sorted(spelled, key=len, reverse=True):
         escaped = re.escape(key).replace(r"\ ", r"\s*")
-        # English keys must be whole words ("ev" not inside "event"); Korean keys may sit inside words.
-        parts.append(
-            escaped if _HANGUL_CHAR.search(key) else rf"(?<![a-z0-9]){escaped}(?![a-z0-9])"
-        )
+        (korean if _HANGUL_CHAR.search(key) else english).append(escaped)
+    parts = []
+    if korean:
+        parts.append("(?:" + "|".join(korean) + ")")
+    if english:
+        parts.append("(?<![a-z0-9])(?:" + "|".join(english) + ")(?![a-z0-9])")
     return re.compile("|".join(parts)) if parts else re.compile(r"(?!x)x")

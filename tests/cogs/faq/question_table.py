@@ -161,6 +161,9 @@ ANSWERABLE: tuple[TableRow, ...] = (
     TableRow("트리플렛 롯데칠성", "ko", "busan", ("트리플렛",)),
     TableRow("아자스쿨이 뭐예요", "ko", "busan", ("롯데월드",)),
     TableRow("어떤 대기업들이 참여해요?", "ko", "partners", ("삼성전자",)),
+    # First written as ambiguous (jeonnam or partners); the rule decides: the specific entry
+    # (the center that works with GS) beats the general list that also names it.
+    TableRow("GS홈쇼핑이랑 협업한 곳", "ko", "jeonnam", ("GS홈쇼핑",)),
     # -- Korean: practical (and the bot's short form) -----------------------------------------------------
     TableRow("연사한테 질문 어떻게 보내요", "ko", "ask-speakers", ("/ask",)),
     TableRow("질문보내는법", "ko", "ask-speakers", ("/ask",)),  # no spaces
@@ -263,6 +266,6 @@ AMBIGUOUS: tuple[AmbiguousRow, ...] = (
     AmbiguousRow("삼성이랑 하는 프로그램", "ko", frozenset({"daegu", "program"})),
     # Who organises it, or where it is?
     AmbiguousRow("주최측이 어디에요", "ko", frozenset({"organizer", "venue"})),
-    # GS works with Jeonnam; the partners entry lists it too.
-    AmbiguousRow("GS홈쇼핑이랑 협업한 곳", "ko", frozenset({"jeonnam", "partners"})),
+    # The physical venue, or how to attend in person?
+    AmbiguousRow("오프라인 장소 어디임", "ko", frozenset({"venue", "attend"})),
 )

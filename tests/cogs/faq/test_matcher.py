@@ -7,9 +7,13 @@ import textwrap
 import pytest
 
 from bot.config import Config
+from cogs.faq._answers import render_answer
 from cogs.faq._matcher import MAX_SUGGESTIONS, FaqMatcher
 
 from .conftest import ROOT
+from .question_table import AMBIGUOUS, ANSWERABLE, ORIGINAL, UNANSWERABLE, AmbiguousRow, TableRow
+
+ANSWERABLE_ROWS = [*ANSWERABLE, *ORIGINAL]
 
 
 @pytest.fixture(scope="module")
@@ -17,12 +21,36 @@ def matcher(config: Config) -> FaqMatcher:
     return FaqMatcher(config.faq, config.faq_synonyms)
 
 
-@pytest.mark.parametrize(
-    "question",
-    ["점심 메뉴 뭐예요?", "오늘 날씨 어때요", "What is the capital of France?", "ㅋㅋㅋㅋ"],
-)
-def test_off_topic_questions_do_not_match(matcher: FaqMatcher, question: str) -> None:
-    assert matcher.match(question, "ko").kind == "none"
+@pytest.mark.parametrize("row", ANSWERABLE_ROWS, ids=[row.question for row in ANSWERABLE_ROWS])
+def test_answerable_questions(matcher: FaqMatcher, config: Config, row: TableRow) -> None:
+    """Every row of both answerable tables answered directly by its entry, whose answer holds the
+    row's facts: one regression fails the table."""
+    result = matcher.match(row.question, row.locale)
+    assert (result.kind, result.best and result.best.entry_id) == ("confident", row.expected), (
+        result
+    )
+    entry = matcher.entry(row.expected)
+    assert entry is not None
+    text = render_answer(entry, row.locale, config)
+    for fact in row.facts:
+        assert fact in text, (fact, text)
+
+
+@pytest.mark.parametrize(("question", "locale"), UNANSWERABLE, ids=[q for q, _ in UNANSWERABLE])
+def test_unanswerable_questions_get_no_match(
+    matcher: FaqMatcher, question: str, locale: str
+) -> None:
+    """Never a confident answer from another entry, never a "did you mean" about something else."""
+    result = matcher.match(question, locale)
+    assert result.kind == "none", result
+
+
+@pytest.mark.parametrize("row", AMBIGUOUS, ids=[row.question for row in AMBIGUOUS])
+def test_genuine_ties_offer_both_entries(matcher: FaqMatcher, row: AmbiguousRow) -> None:
+    result = matcher.match(row.question, row.locale)
+    assert result.kind == "weak", result
+    assert row.choices <= {c.entry_id for c in result.candidates}
+    assert len(result.candidates) <= 3
 
 
 def test_the_matcher_needs_no_discord() -> None:
@@ -47,17 +75,25 @@ def test_the_matcher_needs_no_discord() -> None:
     assert (done.returncode, done.stdout.strip()) == (0, "ok"), done.stderr
 
 
-def test_confident_weak_and_none(matcher: FaqMatcher) -> None:
+def test_the_confidence_signals(matcher: FaqMatcher) -> None:
+    """A direct answer explains the question, holds a phrase and leads; a topic no entry knows
+    makes the question out of scope even when the rest names an entry."""
     confident = matcher.match("장소가 어디예요?", "ko")
     assert confident.kind == "confident"
     assert confident.best is not None
-    assert confident.best.entry_id == "venue"
+    assert (confident.best.entry_id, confident.best.coverage) == ("venue", 1.0)
 
-    # "삼성" points at Daegu, "프로그램" at the program: a real ambiguity, offered as choices.
-    weak = matcher.match("삼성이랑 하는 프로그램", "ko")
-    assert weak.kind == "weak"
-    assert 1 < len(weak.candidates) <= 3
-    assert {"daegu", "program"} <= {c.entry_id for c in weak.candidates}
+    parking = matcher.match("Is there parking at the venue?", "en")
+    assert parking.kind == "none"
+    assert parking.best is not None
+    assert parking.best.entry_id == "venue"  # ranked first, but half the question is unknown
+
+    # The specific entry beats the general one sharing a prominent word (성과).
+    specific = matcher.match("부산센터 성과 알려줘", "ko")
+    assert specific.best is not None
+    assert specific.best.entry_id == "busan"
+    assert specific.candidates[1].entry_id != "busan"
+    assert specific.best.score - specific.candidates[1].score >= 8
 
     none = matcher.match("점심 메뉴 추천해 주세요", "ko")
     assert none.kind == "none"

@@ -20,7 +20,6 @@ from cogs.faq._store import FaqStore
 from cogs.faq._text import ZWSP
 
 from .conftest import EVENT_MORNING
-from .question_table import ORIGINAL, TableRow
 
 MOD = 1001
 VIEWER = 2002
@@ -37,20 +36,6 @@ async def test_confident_answer_in_each_language(service: FaqService) -> None:
     assert en.entry_id == "venue"
     assert "6th floor" in en.text
     assert "Where is the venue?" in en.text
-
-
-@pytest.mark.parametrize("row", ORIGINAL, ids=[row.question for row in ORIGINAL])
-async def test_question_table(service: FaqService, row: TableRow) -> None:
-    """Every row answered directly by its entry, with its facts, in the asker's language: one
-    regression fails the table."""
-    reply = await service.answer(row.question, row.locale)
-    assert (reply.kind, reply.entry_id) == ("confident", row.expected)
-    for fact in row.facts:
-        assert fact in reply.text, (fact, reply.text)
-    entry = service.matcher.entry(row.expected)
-    assert entry is not None
-    assert entry.question.get(row.locale) in reply.text  # the heading is in the asker's language
-    assert "{" not in reply.text  # every placeholder was filled
 
 
 async def test_did_you_mean_buttons_answer(service: FaqService) -> None:
