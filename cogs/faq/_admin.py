@@ -30,6 +30,9 @@ if TYPE_CHECKING:
     from bot.core import CompanionBot
 
 CHOICES = 25
+ENTRY_CHARS = 100
+"""Ids are at most 32 characters; the rest is room to find an entry by its question while typing."""
+EntryOption = app_commands.Range[str, 1, ENTRY_CHARS]
 
 
 ENTRY_NAME = locale_str("entry", key="cmd.admin.faq.entry.name")
@@ -61,7 +64,9 @@ class FaqAdminCog(commands.Cog):
     )
     @app_commands.rename(entry=ENTRY_NAME)
     @app_commands.describe(entry=ENTRY_DESCRIPTION)
-    async def faq_add(self, interaction: discord.Interaction[CompanionBot], entry: str) -> None:
+    async def faq_add(
+        self, interaction: discord.Interaction[CompanionBot], entry: EntryOption
+    ) -> None:
         entry_id = check_entry_id(entry)
         if entry_id in self.service.matcher:
             raise UserError("faq.admin.exists", entry_id=entry_id)
@@ -73,7 +78,9 @@ class FaqAdminCog(commands.Cog):
     )
     @app_commands.rename(entry=ENTRY_NAME)
     @app_commands.describe(entry=ENTRY_DESCRIPTION)
-    async def faq_edit(self, interaction: discord.Interaction[CompanionBot], entry: str) -> None:
+    async def faq_edit(
+        self, interaction: discord.Interaction[CompanionBot], entry: EntryOption
+    ) -> None:
         entry_id = entry.strip().lower()
         if entry_id not in self.service.matcher:
             raise UserError("faq.admin.not_found", entry_id=clip(entry_id, 40))
@@ -100,7 +107,9 @@ class FaqAdminCog(commands.Cog):
     )
     @app_commands.rename(entry=ENTRY_NAME)
     @app_commands.describe(entry=ENTRY_DESCRIPTION)
-    async def faq_remove(self, interaction: discord.Interaction[CompanionBot], entry: str) -> None:
+    async def faq_remove(
+        self, interaction: discord.Interaction[CompanionBot], entry: EntryOption
+    ) -> None:
         locale = locale_for(interaction.locale)
         entry_id = entry.strip().lower()
         removed = await self.service.remove_entry(

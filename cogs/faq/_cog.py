@@ -19,7 +19,9 @@ from bot.i18n import locale_for
 from bot.mentions import NO_MENTIONS
 
 from ._feature import FaqFeature
+from ._matcher import MAX_QUERY_CHARS
 from ._service import FaqReply
+from ._text import QUESTION_MAX_CHARS
 from ._views import pick_view, question_message
 
 if TYPE_CHECKING:
@@ -62,7 +64,11 @@ class FaqCog(commands.Cog):
     @app_commands.rename(question=locale_str("question", key="cmd.faq.question.name"))
     @app_commands.describe(question=locale_str("Your question", key="cmd.faq.question.description"))
     @app_commands.checks.cooldown(FAQ_RATE, FAQ_PER, key=lambda i: i.user.id)
-    async def faq(self, interaction: discord.Interaction[CompanionBot], question: str) -> None:
+    async def faq(
+        self,
+        interaction: discord.Interaction[CompanionBot],
+        question: app_commands.Range[str, 1, MAX_QUERY_CHARS],
+    ) -> None:
         locale = locale_for(interaction.locale)
         picked = question.strip()
         if picked in self.service.matcher:  # an autocomplete choice carries the entry id
@@ -80,7 +86,7 @@ class FaqCog(commands.Cog):
         elif reply.kind == "weak":
             await interaction.response.send_message(
                 reply.text,
-                view=pick_view(reply.choices),
+                view=pick_view(reply.choices, interaction.user.id),
                 ephemeral=True,
                 allowed_mentions=NO_MENTIONS,
             )
@@ -113,7 +119,11 @@ class FaqCog(commands.Cog):
         question=locale_str("What you would like to ask", key="cmd.ask.question.description")
     )
     @app_commands.checks.cooldown(ASK_RATE, ASK_PER, key=lambda i: i.user.id)
-    async def ask(self, interaction: discord.Interaction[CompanionBot], question: str) -> None:
+    async def ask(
+        self,
+        interaction: discord.Interaction[CompanionBot],
+        question: app_commands.Range[str, 1, QUESTION_MAX_CHARS],
+    ) -> None:
         locale = locale_for(interaction.locale)
         guild = interaction.guild
         assert guild is not None  # guild_only

@@ -49,6 +49,8 @@ class FaqFeature:
         self.bot.services.status_sources.pop(FEATURE, None)
         self.bot.services.withdraw(FaqService)
         self.bot.remove_dynamic_items(PickButton, VoteButton, MarkButton)
+        # The uses counted since the last write: a clean shutdown loses none.
+        await self.service.usage.close()
 
     async def reconfigure(self, config: Config) -> None:
         """A reloaded config: new entries, synonyms and auto-answer settings."""

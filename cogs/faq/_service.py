@@ -34,6 +34,7 @@ from ._text import (
     detect_locale,
     looks_like_question,
 )
+from ._usage import UsageCounts
 
 __all__ = [
     "AUTO_ANSWER_MIN_SCORE",
@@ -152,6 +153,8 @@ class FaqService:
     ) -> None:
         self.config = config
         self.store = store
+        #: Uses are counted here and written in batches: a reply never waits for the database.
+        self.usage = UsageCounts(store)
         self.clock = clock
         self.t = t
         self._program_times = program_times
@@ -229,7 +232,7 @@ class FaqService:
         if result.kind == "confident" and result.best is not None:
             entry = self.matcher.entry(result.best.entry_id)
             assert entry is not None
-            await self.store.record_use(entry.id, now)
+            self.usage.add(entry.id, now)
             return FaqReply("confident", await self._answer_text(entry, locale), entry_id=entry.id)
         if result.kind == "weak":
             choices = tuple(
@@ -265,7 +268,7 @@ class FaqService:
         entry = self.matcher.entry(entry_id)
         if entry is None:
             return FaqReply("none", self.t("faq.gone", locale))
-        await self.store.record_use(entry.id, self.clock.now())
+        self.usage.add(entry.id, self.clock.now())
         return FaqReply("confident", await self._answer_text(entry, locale), entry_id=entry.id)
 
     def topics(self, locale: str) -> str:
@@ -299,7 +302,7 @@ class FaqService:
         body = await self.render(best.entry_id, lang)
         if body is None:
             return None
-        await self.store.record_use(best.entry_id, now)
+        self.usage.add(best.entry_id, now)
         return clip(self.t("faq.auto_answer", lang, answer=body), MESSAGE_CHARS)
 
     # -- moderators ---------------------------------------------------------------------------------
@@ -371,8 +374,13 @@ class FaqService:
         """The current entries as ``config/faq.toml`` (send it as a file attachment)."""
         return export_toml(self.entries, self.config.faq_synonyms, now=self.clock.now())
 
+    async def top_used(self, limit: int = 10) -> list[tuple[str, int]]:
+        """The most used entries, counting the uses not written yet (written first)."""
+        await self.usage.flush()
+        return await self.store.top_used(limit)
+
     async def stats_text(self, locale: str, limit: int = 10) -> str:
-        top = await self.store.top_used(limit)
+        top = await self.top_used(limit)
         unanswered = await self.store.unanswered(limit)
         none = self.t("faq.admin.stats_none", locale)
         lines = [self.t("faq.admin.stats_top_header", locale)]

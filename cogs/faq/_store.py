@@ -30,6 +30,7 @@ __all__ = [
     "Question",
     "QuestionStatus",
     "UnansweredQuestion",
+    "UsageBatch",
     "VoteResult",
 ]
 
@@ -37,6 +38,8 @@ QuestionStatus = Literal["open", "answered", "hidden"]
 QUESTION_STATUSES: tuple[QuestionStatus, ...] = ("open", "answered", "hidden")
 ASK_INTERVAL = timedelta(minutes=1)
 """One /ask per user per this interval."""
+#: Uses to add per entry id: (how many, the latest).
+UsageBatch = dict[str, tuple[int, datetime]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,11 +249,19 @@ class FaqStore:
 
     # -- usage and unanswered questions -------------------------------------------------------------
 
-    async def record_use(self, entry_id: str, now: datetime) -> None:
+    async def add_uses(self, batch: UsageBatch) -> None:
+        """Add counted uses (entry → (uses, last use)) in one statement, so one commit."""
+        if not batch:
+            return
+        rows = ", ".join("(?, ?, ?)" for _ in batch)
+        params: list[object] = []
+        for entry_id, (uses, last) in batch.items():
+            params += [entry_id, uses, _ts(last)]
         await self._db.execute(
-            "INSERT INTO faq_usage (entry_id, uses, last_used_at) VALUES (?, 1, ?)"
-            " ON CONFLICT (entry_id) DO UPDATE SET uses = uses + 1, last_used_at = excluded.last_used_at",
-            (entry_id, _ts(now)),
+            f"INSERT INTO faq_usage (entry_id, uses, last_used_at) VALUES {rows}"
+            " ON CONFLICT (entry_id) DO UPDATE SET uses = uses + excluded.uses,"
+            " last_used_at = max(last_used_at, excluded.last_used_at)",
+            params,
         )
 
     async def top_used(self, limit: int = 10) -> list[tuple[str, int]]:

@@ -17,7 +17,7 @@ import discord
 
 from bot.i18n import locale_for
 from bot.mentions import NO_MENTIONS
-from bot.tree import report_component_error
+from bot.tree import only_for, report_component_error
 
 from ._service import FaqChoice, FaqService
 from ._store import Question
@@ -40,19 +40,25 @@ def faq_service(interaction: discord.Interaction[CompanionBot]) -> FaqService:
 
 class PickButton(
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"faq:pick:(?P<entry_id>[a-z0-9][a-z0-9_-]{0,31})",
+    template=r"faq:pick:(?P<entry_id>[a-z0-9][a-z0-9_-]{0,31})(?::(?P<owner_id>[0-9]{1,20}))?",
 ):
-    """One "did you mean" choice; pressing it turns the message into that entry's answer."""
+    """One "did you mean" choice; pressing it turns the message into that entry's answer.
 
-    def __init__(self, entry_id: str, label: str = "?") -> None:
+    The choices belong to whoever asked (their id is in the custom id): anyone else pressing one is
+    told so privately. Buttons posted before owners were recorded answer anyone.
+    """
+
+    def __init__(self, entry_id: str, label: str = "?", owner_id: int | None = None) -> None:
+        owner = f":{owner_id}" if owner_id is not None else ""
         super().__init__(
             discord.ui.Button(
                 label=label[:80],
                 style=discord.ButtonStyle.primary,
-                custom_id=f"faq:pick:{entry_id}",
+                custom_id=f"faq:pick:{entry_id}{owner}",
             )
         )
         self.entry_id = entry_id
+        self.owner_id = owner_id
 
     @classmethod
     async def from_custom_id(
@@ -63,10 +69,13 @@ class PickButton(
         /,
     ) -> PickButton:
         label = item.label if isinstance(item, discord.ui.Button) else None
-        return cls(match["entry_id"], label or "?")
+        owner = int(match["owner_id"]) if match["owner_id"] else None
+        return cls(match["entry_id"], label or "?", owner)
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         try:
+            if self.owner_id is not None and not await only_for(interaction, self.owner_id):
+                return
             service = faq_service(interaction)
             reply = await service.answer_entry(self.entry_id, locale_for(interaction.locale))
             await interaction.response.edit_message(
@@ -76,10 +85,11 @@ class PickButton(
             await report_component_error(interaction, error)
 
 
-def pick_view(choices: Iterable[FaqChoice]) -> discord.ui.View:
+def pick_view(choices: Iterable[FaqChoice], owner_id: int) -> discord.ui.View:
+    """The "did you mean" buttons for the one who asked."""
     view = discord.ui.View(timeout=None)
     for choice in choices:
-        view.add_item(PickButton(choice.entry_id, choice.label))
+        view.add_item(PickButton(choice.entry_id, choice.label, owner_id))
     return view
 
 

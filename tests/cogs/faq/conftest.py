@@ -23,7 +23,6 @@ from bot.i18n import Catalog
 from bot.rehearsal.discord_standin import (
     DiscordStandIn,
     InteractionHandle,
-    StandInUser,
     message_text,
 )
 from bot.rehearsal.run import StandInBot
@@ -100,18 +99,6 @@ def day_before_clock() -> FrozenClock:
 def with_discord(config: Config, **changes: Any) -> Config:
     """``config`` with fields of ``[discord]`` replaced."""
     return config.model_copy(update={"discord": config.discord.model_copy(update=changes)})
-
-
-def add_viewers(standin: DiscordStandIn, count: int, *, locale: str = "ko") -> list[str]:
-    """``count`` more members of the event server (each has their own command cooldown)."""
-    names = []
-    for index in range(count):
-        name = f"viewer{index}"
-        user = StandInUser(standin.guild_id + 5000 + index, name, f"Viewer {index}", locale=locale)
-        standin.world.add_user(name, user)
-        standin.world.add_member(standin.guild_id, user.id, [])
-        names.append(name)
-    return names
 
 
 async def ask_faq(

@@ -48,7 +48,7 @@ async def test_did_you_mean_buttons_answer(service: FaqService) -> None:
     picked = await service.answer_entry(daegu.entry_id, "ko")
     assert picked.kind == "confident"
     assert "C-Lab 3.0" in picked.text
-    assert (await service.store.top_used())[0] == ("daegu", 1)
+    assert (await service.top_used())[0] == ("daegu", 1)
     gone = await service.answer_entry("no-such-entry", "en")
     assert gone.kind == "none"
 

@@ -77,9 +77,9 @@ async def test_removed_entry_can_be_added_again(faq_store: FaqStore, config: Con
 
 
 async def test_usage_and_unanswered(faq_store: FaqStore) -> None:
-    for _ in range(3):
-        await faq_store.record_use("venue", NOW)
-    await faq_store.record_use("when", NOW)
+    await faq_store.add_uses({"venue": (2, NOW), "when": (1, NOW)})
+    await faq_store.add_uses({"venue": (1, NOW + timedelta(minutes=1))})
+    await faq_store.add_uses({})
     assert await faq_store.top_used() == [("venue", 3), ("when", 1)]
     await faq_store.record_unanswered("주차 되나요?", "주차", "ko", NOW)
     await faq_store.record_unanswered("주차 되나요??", "주차", "ko", NOW + timedelta(minutes=1))
