@@ -171,7 +171,7 @@ class FaqService:
         )
         self.ask_interval = ask_interval
         self._ask_locks = KeyedLocks[tuple[int, int]]()
-        self.matcher = FaqMatcher(config.faq, config.faq_synonyms)
+        self.matcher = FaqMatcher(())  # empty until load() builds it once, with the stored changes
 
     async def load(self) -> None:
         """(Re)build the matcher from config ⊕ stored overrides; call at cog load and after changes."""
