@@ -250,6 +250,12 @@ class FaqEntry(_Frozen):
         return value
 
 
+NonEmptyText = Annotated[str, Field(min_length=1)]
+#: This event's names and the other spellings viewers type for each (``faq.toml``, ``[faq_synonyms]``):
+#: the word the FAQ keywords use → its short forms, nicknames and translations.
+FaqSynonyms = dict[NonEmptyText, tuple[NonEmptyText, ...]]
+
+
 class Config(_Frozen):
     event: EventSection
     program: tuple[ProgramItem, ...] = Field(min_length=1)
@@ -257,6 +263,7 @@ class Config(_Frozen):
     youtube: YouTubeSection = YouTubeSection()
     discord: DiscordSection = DiscordSection()
     faq: tuple[FaqEntry, ...] = ()
+    faq_synonyms: FaqSynonyms = {}
 
     @cached_property
     def tz(self) -> ZoneInfo:
@@ -279,12 +286,29 @@ class Config(_Frozen):
 
 
 class ConfigError(Exception):
-    """A config file that cannot be used; ``problems`` holds one ready-to-print line per problem."""
+    """A config file that cannot be used; ``problems`` holds one ready-to-print line per problem.
 
-    def __init__(self, path: Path, problems: Sequence[tuple[str, str]]) -> None:
+    ``origins`` names the included file a top-level key came from, so a problem in ``faq.toml``
+    names that file rather than the one including it.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        problems: Sequence[tuple[str, str]],
+        *,
+        origins: Mapping[str, Path] | None = None,
+    ) -> None:
         self.path = path
-        self.problems = [f"{path}: {key}: {message}" for key, message in problems]
+        self.problems = [
+            f"{(origins or {}).get(_top_key(key), path)}: {key}: {message}"
+            for key, message in problems
+        ]
         super().__init__("\n".join(self.problems))
+
+
+def _top_key(key: str) -> str:
+    return re.split(r"[.\[]", key, maxsplit=1)[0]
 
 
 def _key_path(loc: Sequence[int | str]) -> str:
@@ -305,7 +329,7 @@ def _pydantic_problems(error: ValidationError) -> Iterator[tuple[str, str]]:
             message = "unknown key (typo?)"
         elif item["type"] == "missing":
             message = "required key is missing"
-        elif item["type"] == "string_too_short" and loc and loc[-1] in LOCALES:
+        elif item["type"] == "string_too_short" and (item.get("ctx") or {}).get("min_length") == 1:
             message = "text must not be empty"
         yield _key_path(loc), message
 
@@ -342,6 +366,7 @@ def _semantic_problems(config: Config) -> Iterator[tuple[str, str]]:
         if entry.id in faq_seen:
             yield f"faq[{index}].id", f"duplicate id {entry.id!r} (also faq[{faq_seen[entry.id]}])"
         faq_seen.setdefault(entry.id, index)
+    yield from _synonym_problems(config.faq_synonyms)
     for index, item in enumerate(config.program):
         for name in ("start", "end"):
             moment = config.at(getattr(item, name))
@@ -374,6 +399,24 @@ def _semantic_problems(config: Config) -> Iterator[tuple[str, str]]:
         yield "youtube.poll_idle", "must not be shorter than youtube.poll_active"
 
 
+def _synonym_problems(synonyms: FaqSynonyms) -> Iterator[tuple[str, str]]:
+    meaning: dict[str, str] = {}
+    for word, spellings in synonyms.items():
+        if len(word.split()) != 1:
+            yield (
+                f"faq_synonyms.{word}",
+                "must be one word (join words with '-', e.g. \"talk-concert\")",
+            )
+        for index, spelling in enumerate(spellings):
+            key = " ".join(spelling.lower().split())
+            other = meaning.setdefault(key, word)
+            if other != word:
+                yield (
+                    f"faq_synonyms.{word}[{index}]",
+                    f"{spelling!r} is already a spelling of {other!r}: it can mean only one word",
+                )
+
+
 def _skipped_by_dst(moment: datetime) -> bool:
     round_trip = moment.astimezone(UTC).astimezone(moment.tzinfo)
     return round_trip.replace(tzinfo=None) != moment.replace(tzinfo=None)
@@ -394,14 +437,16 @@ def wall_time_warnings(config: Config) -> list[str]:
     return warnings
 
 
-def parse_config(data: dict[str, Any], path: Path) -> Config:
+def parse_config(
+    data: dict[str, Any], path: Path, *, origins: Mapping[str, Path] | None = None
+) -> Config:
     try:
         config = Config.model_validate(data)
     except ValidationError as error:
-        raise ConfigError(path, list(_pydantic_problems(error))) from None
+        raise ConfigError(path, list(_pydantic_problems(error)), origins=origins) from None
     problems = list(_semantic_problems(config))
     if problems:
-        raise ConfigError(path, problems)
+        raise ConfigError(path, problems, origins=origins)
     return config
 
 
@@ -417,6 +462,7 @@ def load_config(path: Path) -> Config:
     includes = data.pop("include", [])
     if not isinstance(includes, list) or not all(isinstance(i, str) for i in includes):
         raise ConfigError(path, [("include", 'must be a list of file names, e.g. ["faq.toml"]')])
+    origins: dict[str, Path] = {}  # top-level keys set only by an included file
     for name in includes:
         included_path = path.parent / name
         try:
@@ -424,13 +470,17 @@ def load_config(path: Path) -> Config:
         except FileNotFoundError:
             raise ConfigError(path, [("include", f"included file {name!r} not found")]) from None
         for key, value in included.items():
+            if key not in data:
+                origins[key] = included_path
+            elif origins.get(key) != included_path:
+                origins.pop(key, None)  # merged from several files: name the main one
             if isinstance(value, list) and isinstance(data.get(key, []), list):
                 data[key] = [*data.get(key, []), *value]
             elif key in data:
                 raise ConfigError(included_path, [(key, f"already set in {path.name}")])
             else:
                 data[key] = value
-    return parse_config(data, path)
+    return parse_config(data, path, origins=origins)
 
 
 def _read_toml(path: Path, raw: bytes) -> dict[str, Any]:

@@ -96,6 +96,18 @@ class CompanionTree(app_commands.CommandTree["CompanionBot"]):
         await send_ephemeral(interaction, message)
 
 
+async def only_for(interaction: discord.Interaction[Any], owner_id: int) -> bool:
+    """True if ``interaction`` comes from ``owner_id``; otherwise tell the presser privately, in
+    their language, that the button is someone else's (rather than Discord's "This interaction
+    failed") and return False. For buttons tied to one user."""
+    if interaction.user.id == owner_id:
+        return True
+    bot: CompanionBot = interaction.client
+    text = bot.services.catalog.t("errors.not_your_button", locale_for(interaction.locale))
+    await send_ephemeral(interaction, text)
+    return False
+
+
 async def send_ephemeral(interaction: discord.Interaction[Any], content: str) -> None:
     """Answer privately, whether or not the interaction was already answered or deferred."""
     try:

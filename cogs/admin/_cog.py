@@ -16,6 +16,7 @@ from bot.i18n import locale_for
 from bot.mentions import NO_MENTIONS, only_role
 from bot.text import clean_text
 from bot.timefmt import discord_ts
+from bot.tree import only_for
 
 if TYPE_CHECKING:
     from bot.core import CompanionBot
@@ -48,7 +49,7 @@ class AnnounceConfirm(discord.ui.View):
         self.cog = cog
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        return interaction.user.id == self.author_id
+        return await only_for(interaction, self.author_id)
 
     @discord.ui.button(style=discord.ButtonStyle.danger, label="Send")
     async def confirm(
@@ -233,7 +234,7 @@ class AdminCog(commands.Cog):
     async def announce(
         self,
         interaction: discord.Interaction[CompanionBot],
-        message: str,
+        message: app_commands.Range[str, 1, ANNOUNCE_LIMIT],
         ping_role: bool = False,
     ) -> None:
         locale = locale_for(interaction.locale)

@@ -1,19 +1,25 @@
-"""FAQ and viewer Q&A: ``/faq``, ``/ask`` with votes, auto-answer, ``/admin faq ...``, ``/admin questions``."""
+"""FAQ and viewer Q&A: ``/faq``, ``/ask`` with votes, auto-answer, ``/admin faq ...``, ``/admin questions``
+(docs/faq.md).
+
+Only ``setup`` lives here, importing the cogs when the bot loads the feature: importing the package
+(or its pure modules, such as the matcher) does not import discord.py.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-
-from cogs.faq._admin import FaqAdminCog
-from cogs.faq._cog import FaqCog, build_service
 
 if TYPE_CHECKING:
     from bot.core import CompanionBot
 
 
 async def setup(bot: CompanionBot) -> None:
-    service = build_service(bot.services)
-    # Viewer commands and moderator commands share one service; the core moves the moderator
-    # cog's group under /admin (as /admin faq), beside the viewer /faq.
-    await bot.add_cog(FaqAdminCog(bot, service))
-    await bot.add_cog(FaqCog(bot, service))
+    from cogs.faq._admin import FaqAdminCog
+    from cogs.faq._cog import FaqCog
+    from cogs.faq._feature import FaqFeature
+
+    feature = FaqFeature(bot)
+    # The moderator cog comes first: the core moves its group (also called "faq") under /admin
+    # after adding it, so the viewer /faq must be added second.
+    await bot.add_cog(FaqAdminCog(feature))
+    await bot.add_cog(FaqCog(feature))

@@ -22,15 +22,17 @@ from bot.text import clip
 from bot.tree import send_ephemeral
 
 from ._admin_views import EntryModal, FormMode, apply_question_status, questions_panel
+from ._feature import FaqFeature
 from ._forms import check_entry_id, form_from_entry
-from ._repo import QuestionStatus
-from ._service import FaqService
-from ._views import user_errors
+from ._store import QuestionStatus
 
 if TYPE_CHECKING:
     from bot.core import CompanionBot
 
 CHOICES = 25
+ENTRY_CHARS = 100
+"""Ids are at most 32 characters; the rest is room to find an entry by its question while typing."""
+EntryOption = app_commands.Range[str, 1, ENTRY_CHARS]
 
 
 ENTRY_NAME = locale_str("entry", key="cmd.admin.faq.entry.name")
@@ -47,9 +49,9 @@ class FaqAdminCog(commands.Cog):
         description=locale_str("Manage the FAQ entries", key="cmd.admin.faq.description"),
     )
 
-    def __init__(self, bot: CompanionBot, service: FaqService) -> None:
-        self.bot = bot
-        self.service = service
+    def __init__(self, feature: FaqFeature) -> None:
+        self.bot = feature.bot
+        self.service = feature.service
 
     def t(self, key: str, locale: str, /, **values: object) -> str:
         return self.service.t(key, locale, **values)
@@ -62,9 +64,10 @@ class FaqAdminCog(commands.Cog):
     )
     @app_commands.rename(entry=ENTRY_NAME)
     @app_commands.describe(entry=ENTRY_DESCRIPTION)
-    async def faq_add(self, interaction: discord.Interaction[CompanionBot], entry: str) -> None:
-        with user_errors():
-            entry_id = check_entry_id(entry)
+    async def faq_add(
+        self, interaction: discord.Interaction[CompanionBot], entry: EntryOption
+    ) -> None:
+        entry_id = check_entry_id(entry)
         if entry_id in self.service.matcher:
             raise UserError("faq.admin.exists", entry_id=entry_id)
         await self._open_form(interaction, "add", entry_id)
@@ -75,7 +78,9 @@ class FaqAdminCog(commands.Cog):
     )
     @app_commands.rename(entry=ENTRY_NAME)
     @app_commands.describe(entry=ENTRY_DESCRIPTION)
-    async def faq_edit(self, interaction: discord.Interaction[CompanionBot], entry: str) -> None:
+    async def faq_edit(
+        self, interaction: discord.Interaction[CompanionBot], entry: EntryOption
+    ) -> None:
         entry_id = entry.strip().lower()
         if entry_id not in self.service.matcher:
             raise UserError("faq.admin.not_found", entry_id=clip(entry_id, 40))
@@ -102,13 +107,14 @@ class FaqAdminCog(commands.Cog):
     )
     @app_commands.rename(entry=ENTRY_NAME)
     @app_commands.describe(entry=ENTRY_DESCRIPTION)
-    async def faq_remove(self, interaction: discord.Interaction[CompanionBot], entry: str) -> None:
+    async def faq_remove(
+        self, interaction: discord.Interaction[CompanionBot], entry: EntryOption
+    ) -> None:
         locale = locale_for(interaction.locale)
         entry_id = entry.strip().lower()
-        with user_errors():
-            removed = await self.service.remove_entry(
-                entry_id, user_id=interaction.user.id, moderator=True
-            )
+        removed = await self.service.remove_entry(
+            entry_id, user_id=interaction.user.id, moderator=True
+        )
         await self.bot.audit(interaction, "faq_remove", before=removed.model_dump(mode="json"))
         await send_ephemeral(interaction, self.t("faq.admin.removed", locale, entry_id=removed.id))
 

@@ -17,6 +17,7 @@ from bot.errors import UserError
 from bot.i18n import locale_for
 from bot.mentions import NO_MENTIONS
 from bot.text import clip
+from bot.tree import report_component_error
 
 from ._forms import (
     ANSWER_MAX_CHARS,
@@ -25,9 +26,9 @@ from ._forms import (
     FaqForm,
     entry_from_form,
 )
-from ._repo import Question, QuestionStatus
 from ._service import FaqService, Translate
-from ._views import faq_service, question_message, report_error, user_errors
+from ._store import Question, QuestionStatus
+from ._views import faq_service, question_message
 
 if TYPE_CHECKING:
     from bot.core import CompanionBot
@@ -156,12 +157,11 @@ class EntryModal(discord.ui.Modal):
             keywords=self.keywords.value,
         )
         before = service.matcher.entry(self.entry_id)
-        with user_errors():
-            entry = entry_from_form(self.entry_id, form)
-            if self.mode == "add":
-                warnings = await service.add_entry(entry, user_id=user_id, moderator=True)
-            else:
-                warnings = await service.edit_entry(entry, user_id=user_id, moderator=True)
+        entry = entry_from_form(self.entry_id, form)
+        if self.mode == "add":
+            warnings = await service.add_entry(entry, user_id=user_id, moderator=True)
+        else:
+            warnings = await service.edit_entry(entry, user_id=user_id, moderator=True)
         await interaction.client.audit(
             interaction,
             f"faq_{self.mode}",
@@ -181,7 +181,7 @@ class EntryModal(discord.ui.Modal):
     async def on_error(  # type: ignore[override]  # Modal drops View's item parameter
         self, interaction: discord.Interaction[Any], error: Exception, /
     ) -> None:
-        await report_error(interaction, error)
+        await report_component_error(interaction, error)
 
 
 # -- viewer questions ------------------------------------------------------------------------------
@@ -193,13 +193,12 @@ async def apply_question_status(
     """Mark a question, update its Q&A post and audit it (the post may be gone: that is fine)."""
     service = faq_service(interaction)
     bot = interaction.client
-    before = await service.repo.question(question_id)
+    before = await service.store.question(question_id)
     if before is None or before.guild_id != interaction.guild_id:
         raise UserError("questions.not_found", number=question_id)
-    with user_errors():
-        question = await service.set_question_status(
-            question_id, status, user_id=interaction.user.id, moderator=True
-        )
+    question = await service.set_question_status(
+        question_id, status, user_id=interaction.user.id, moderator=True
+    )
     channel = bot.get_channel(question.channel_id) if question.message_id else None
     if isinstance(channel, discord.TextChannel) and question.message_id is not None:
         settings = await bot.services.guild(question.guild_id)
@@ -253,7 +252,7 @@ class MarkButton(
         try:
             await self._mark(interaction)
         except Exception as error:  # noqa: BLE001 - shown to the user with an error id and logged
-            await report_error(interaction, error)
+            await report_component_error(interaction, error)
 
     async def _mark(self, interaction: discord.Interaction[CompanionBot]) -> None:
         await ensure_moderator(interaction)

@@ -1,4 +1,4 @@
-"""Viewer side of the FAQ: ``/faq``, ``/ask``, the optional auto-answer, and the feature's lifecycle.
+"""Viewer side of the FAQ: ``/faq``, ``/ask`` and the optional auto-answer; starts and stops the feature.
 
 Thin on purpose: parse the interaction, call :class:`~cogs.faq._service.FaqService`, render its text.
 """
@@ -18,14 +18,14 @@ from bot.errors import UserError
 from bot.i18n import locale_for
 from bot.mentions import NO_MENTIONS
 
-from ._admin_views import MarkButton
-from ._repo import FaqRepo
-from ._service import FaqReply, FaqService
-from ._views import FEATURE, PickButton, VoteButton, pick_view, question_message, user_errors
+from ._feature import FaqFeature
+from ._matcher import MAX_QUERY_CHARS
+from ._service import FaqReply
+from ._text import QUESTION_MAX_CHARS
+from ._views import pick_view, question_message
 
 if TYPE_CHECKING:
     from bot.core import CompanionBot
-    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -36,38 +36,21 @@ ASK_RATE, ASK_PER = 5, 60.0
 CHOICE_CHARS = 100
 
 
-def build_service(services: Services) -> FaqService:
-    return FaqService(
-        services.config,
-        FaqRepo(services.store),
-        services.clock,
-        services.t,
-        # After /admin delay when the schedule feature runs, else the config's times.
-        program_times=services.program_times,
-    )
-
-
 class FaqCog(commands.Cog):
-    def __init__(self, bot: CompanionBot, service: FaqService) -> None:
-        self.bot = bot
-        self.services = bot.services
-        self.service = service
+    def __init__(self, feature: FaqFeature) -> None:
+        self.feature = feature
+        self.services = feature.bot.services
+        self.service = feature.service
 
     async def cog_load(self) -> None:
-        await self.service.load()
-        self.bot.add_dynamic_items(PickButton, VoteButton, MarkButton)
-        self.services.provide(FaqService, self.service)
-        self.services.status_sources[FEATURE] = self.service
+        await self.feature.start()
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(PickButton, VoteButton, MarkButton)
-        self.services.withdraw(FaqService)
-        self.services.status_sources.pop(FEATURE, None)
+        await self.feature.stop()
 
     @commands.Cog.listener()
     async def on_config_reloaded(self, old: Config, new: Config) -> None:
-        self.service.reconfigure(new)
-        await self.service.load()
+        await self.feature.reconfigure(new)
 
     # -- /faq ----------------------------------------------------------------------------------------
 
@@ -81,7 +64,11 @@ class FaqCog(commands.Cog):
     @app_commands.rename(question=locale_str("question", key="cmd.faq.question.name"))
     @app_commands.describe(question=locale_str("Your question", key="cmd.faq.question.description"))
     @app_commands.checks.cooldown(FAQ_RATE, FAQ_PER, key=lambda i: i.user.id)
-    async def faq(self, interaction: discord.Interaction[CompanionBot], question: str) -> None:
+    async def faq(
+        self,
+        interaction: discord.Interaction[CompanionBot],
+        question: app_commands.Range[str, 1, MAX_QUERY_CHARS],
+    ) -> None:
         locale = locale_for(interaction.locale)
         picked = question.strip()
         if picked in self.service.matcher:  # an autocomplete choice carries the entry id
@@ -99,7 +86,7 @@ class FaqCog(commands.Cog):
         elif reply.kind == "weak":
             await interaction.response.send_message(
                 reply.text,
-                view=pick_view(reply.choices),
+                view=pick_view(reply.choices, interaction.user.id),
                 ephemeral=True,
                 allowed_mentions=NO_MENTIONS,
             )
@@ -132,7 +119,11 @@ class FaqCog(commands.Cog):
         question=locale_str("What you would like to ask", key="cmd.ask.question.description")
     )
     @app_commands.checks.cooldown(ASK_RATE, ASK_PER, key=lambda i: i.user.id)
-    async def ask(self, interaction: discord.Interaction[CompanionBot], question: str) -> None:
+    async def ask(
+        self,
+        interaction: discord.Interaction[CompanionBot],
+        question: app_commands.Range[str, 1, QUESTION_MAX_CHARS],
+    ) -> None:
         locale = locale_for(interaction.locale)
         guild = interaction.guild
         assert guild is not None  # guild_only
@@ -140,10 +131,9 @@ class FaqCog(commands.Cog):
         channel = guild.get_channel(settings.qna_channel_id) if settings.qna_channel_id else None
         if not isinstance(channel, discord.TextChannel):
             raise UserError("ask.no_channel")
-        with user_errors():
-            queued = await self.service.ask(
-                guild_id=guild.id, author_id=interaction.user.id, text=question, locale=locale
-            )
+        queued = await self.service.ask(
+            guild_id=guild.id, author_id=interaction.user.id, text=question, locale=locale
+        )
         content, view = question_message(self.service, queued, settings.locale)
         assert view is not None  # a new question is open: it has its vote button
         try:
@@ -152,9 +142,9 @@ class FaqCog(commands.Cog):
             posted = await channel.send(content, view=view, allowed_mentions=NO_MENTIONS)
         except discord.HTTPException as error:
             log.warning("could not post question %s to %s: %s", queued.id, channel.id, error)
-            await self.service.repo.delete_question(queued.id)
+            await self.service.store.delete_question(queued.id)
             raise UserError("ask.post_failed") from None
-        await self.service.repo.set_question_message(queued.id, channel.id, posted.id)
+        await self.service.store.set_question_message(queued.id, channel.id, posted.id)
         await interaction.followup.send(
             self.services.t("ask.queued", locale, link=posted.jump_url),
             ephemeral=True,

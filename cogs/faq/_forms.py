@@ -13,17 +13,16 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from bot.config import FaqEntry
+from bot.errors import UserError
+from bot.text import clean_text, clip
 
 from ._normalize import has_hangul
-from ._repo import FaqError
-from ._text import clean_text
 
 __all__ = [
     "ANSWER_MAX_CHARS",
     "KEYWORDS_MAX_CHARS",
     "QUESTION_TEXT_MAX_CHARS",
     "FaqForm",
-    "FaqInvalid",
     "check_entry_id",
     "entry_from_form",
     "form_from_entry",
@@ -41,8 +40,8 @@ _ENTRY_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 """The same rule as ``FaqEntry.id`` in bot/config.py."""
 
 
-class FaqInvalid(FaqError):
-    key = "faq.admin.invalid"
+def _invalid(problem: str) -> UserError:
+    return UserError("faq.admin.invalid", problem=problem)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +59,7 @@ def parse_keywords(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """``"생중계, 링크, stream"`` → ``(("생중계", "링크"), ("stream",))``, duplicates dropped."""
     korean: list[str] = []
     english: list[str] = []
-    for raw in _SPLIT.split(clean_text(text)):
+    for raw in _SPLIT.split(clean_text(text, min_length=0)):
         word = " ".join(raw.split())
         if not word:
             continue
@@ -85,17 +84,15 @@ def form_from_entry(entry: FaqEntry) -> FaqForm:
 
 
 def check_entry_id(text: str) -> str:
-    """The entry id a moderator typed, lowercased; :class:`FaqInvalid` before a form is opened."""
+    """The entry id a moderator typed, lowercased; refused before a form is opened."""
     entry_id = text.strip().lower()
     if not _ENTRY_ID.match(entry_id):
-        raise FaqInvalid(
-            problem=f"id {entry_id[:40]!r}: 1-32 lowercase letters, digits, '-' or '_'"
-        )
+        raise _invalid(f"id {clip(entry_id, 40)!r}: 1-32 lowercase letters, digits, '-' or '_'")
     return entry_id
 
 
 def entry_from_form(entry_id: str, form: FaqForm) -> FaqEntry:
-    """Validate the modal into an entry; raises :class:`FaqInvalid` naming the first problem."""
+    """Validate the modal into an entry; a refusal names the first problem."""
     fields = {
         "question_ko": (form.question_ko, QUESTION_TEXT_MAX_CHARS),
         "question_en": (form.question_en, QUESTION_TEXT_MAX_CHARS),
@@ -105,9 +102,9 @@ def entry_from_form(entry_id: str, form: FaqForm) -> FaqEntry:
     }
     cleaned: dict[str, str] = {}
     for name, (value, limit) in fields.items():
-        text = clean_text(value)
+        text = clean_text(value, min_length=0)
         if len(text) > limit:
-            raise FaqInvalid(problem=f"{name}: {len(text)} > {limit}")
+            raise _invalid(f"{name}: {len(text)} > {limit}")
         cleaned[name] = text
     korean, english = parse_keywords(cleaned["keywords"])
     try:
@@ -122,4 +119,6 @@ def entry_from_form(entry_id: str, form: FaqForm) -> FaqEntry:
     except ValidationError as error:
         first = error.errors(include_url=False)[0]
         where = ".".join(str(part) for part in first["loc"])
-        raise FaqInvalid(problem=f"{where}: {first['msg'].removeprefix('Value error, ')}") from None
+        raise _invalid(
+            clip(f"{where}: {first['msg'].removeprefix('Value error, ')}", 200)
+        ) from None

@@ -4,9 +4,13 @@ The pipeline, applied identically to FAQ phrases (at index time) and to what vie
 
 1. NFKC, lowercase, control characters and punctuation to spaces;
 2. synonyms and slang to one canonical word, longest first in a single pass (생방 → 생중계, 몇시 → 시간,
-   어디 → 장소, livestream → stream, ...), so "생방 링크" and "생중계 링크" become the same text;
+   어디 → 장소, livestream → stream, 한전 → 한국전력, ...), so "생방 링크" and "생중계 링크" become the same text;
 3. split into tokens; Korean tokens lose trailing particles and verb endings (장소가 → 장소, 시작하나요 → 시작),
    English tokens lose a plural ``s``; stop words (뭐, 좀, what, the, ...) are dropped.
+
+Two kinds of knowledge feed it, kept apart: the language (particles, endings, stop words, generic slang)
+in ``language/`` beside this module, loaded once; and the event (its sessions', companies' and programs'
+names and their short forms) from the config's ``[faq_synonyms]``, given to :class:`Normalizer`.
 
 Korean spacing is handled by the matcher, which also looks for known terms inside the *compact* text (all
 spaces removed). Typos are handled on the jamo level: :func:`to_jamo` spells each syllable as its letters
@@ -15,21 +19,27 @@ spaces removed). Typos are handled on the jamo level: :func:`to_jamo` spells eac
 
 from __future__ import annotations
 
+import functools
 import re
+import tomllib
 import unicodedata
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from bot.text import strip_invisible
 
 __all__ = [
+    "Language",
     "NormalizedText",
-    "compact",
+    "Normalizer",
     "has_hangul",
-    "normalize",
-    "normalize_tokens",
-    "strip_ending",
+    "language",
     "to_jamo",
 ]
+
+DATA_DIR = Path(__file__).resolve().parent / "language"
 
 _HANGUL_BASE = 0xAC00
 _HANGUL_LAST = 0xD7A3
@@ -47,513 +57,83 @@ _VOWEL_PARTS = {
     "ㅢ": "ㅡㅣ",
 }
 
-# Synonyms, slang and common misspellings → the canonical word used in the FAQ keywords. Keys are
-# matched on the lowercased text (Korean keys also inside longer words, English keys as whole words).
-SYNONYMS: dict[str, str] = {
-    # watching / streaming
-    "생방송": "생중계",
-    "생방": "생중계",
-    "라이브방송": "생중계",
-    "라이브": "생중계",
-    "실시간중계": "생중계",
-    "실시간 중계": "생중계",
-    "온라인중계": "생중계",
-    "온라인 중계": "생중계",
-    "중계": "생중계",
-    "생중계": "생중계",
-    "스트리밍": "생중계",
-    "유투브": "유튜브",
-    "유튭": "유튜브",
-    "유툽": "유튜브",
-    "youtube": "유튜브",
-    "링크주소": "링크",
-    "url": "link",
-    "livestream": "stream",
-    "livestreaming": "stream",
-    "live stream": "stream",
-    "live": "stream",
-    "streaming": "stream",
-    "broadcast": "stream",
-    "online": "stream",
-    # replay
-    "다시보기": "다시보기",
-    "다시 보기": "다시보기",
-    "재방송": "다시보기",
-    "재방": "다시보기",
-    "녹화본": "다시보기",
-    "녹화": "다시보기",
-    "다시볼": "다시보기",
-    "다시 볼": "다시보기",
-    "vod": "replay",
-    "recording": "replay",
-    "recorded": "replay",
-    "rewatch": "replay",
-    "re-watch": "replay",
-    "later": "replay",
-    # time
-    "몇시": "시간",
-    "몇 시": "시간",
-    "언제": "시간",
-    "시각": "시간",
-    "what time": "time",
-    "when": "time",
-    "schedule": "program",
-    "agenda": "program",
-    "timetable": "program",
-    "lineup": "program",
-    "일정": "프로그램",
-    "순서": "프로그램",
-    "시간표": "프로그램",
-    "타임테이블": "프로그램",
-    "식순": "프로그램",
-    "세션": "프로그램",
-    # place
-    "어디": "장소",
-    "위치": "장소",
-    "주소": "장소",
-    "오시는길": "장소",
-    "오시는 길": "장소",
-    "가는길": "장소",
-    "가는 길": "장소",
-    "where": "venue",
-    "location": "venue",
-    "place": "venue",
-    "address": "venue",
-    "get there": "directions",
-    "how to get": "directions",
-    "몇층": "층",
-    "몇 층": "층",
-    "floor": "floor",
-    # wording variants of program parts
-    "토크쇼": "토크콘서트",
-    "토크 콘서트": "토크콘서트",
-    "토콘": "토크콘서트",
-    "talk show": "talk-concert",
-    "talk concert": "talk-concert",
-    "talkconcert": "talk-concert",
-    "성과공유회": "성과공유회",
-    "성과공유": "성과공유회",
-    "성과 공유": "성과공유회",
-    "성과발표": "성과공유회",
-    "성과 발표": "성과공유회",
-    "네트웍": "네트워킹",
-    "networking": "networking",
-    "교류": "네트워킹",
-    "오픈이노": "오픈이노베이션",
-    "오픈 이노베이션": "오픈이노베이션",
-    "개방형혁신": "오픈이노베이션",
-    "개방형 혁신": "오픈이노베이션",
-    "open innovation": "open-innovation",
-    "혁신센터": "센터",
-    "창조경제혁신센터": "센터",
-    "창경센터": "센터",
-    "centre": "center",
-    "centres": "center",
-    "ccei": "center",
-    "주최측": "주최",
-    "주관": "주최",
-    "운영": "주최",
-    "host": "organiser",
-    "hosts": "organiser",
-    "hosting": "organiser",
-    "organizer": "organiser",
-    "organizers": "organiser",
-    "organize": "organiser",
-    "organized": "organiser",
-    "organised": "organiser",
-    "organises": "organiser",
-    "organizes": "organiser",
-    "run by": "organiser",
-    "강의": "강연",
-    "키노트": "강연",
-    "talk": "lecture",
-    "keynote": "lecture",
-    "speech": "lecture",
-    "연사": "연사",
-    "발표자": "연사",
-    "패널": "연사",
-    "speaker": "speaker",
-    "panelist": "speaker",
-    "panel": "speaker",
-    "한전": "한국전력",
-    "kepco": "한국전력",
-    "전기차": "전기차",
-    "ev": "전기차",
-    "삼성": "삼성전자",
-    "samsung": "삼성전자",
-    "kt": "kt",
-    "c lab": "clab",
-    "씨랩": "clab",
-    "smart x lab": "smartxlab",
-    "smartx lab": "smartxlab",
-    "smartx": "smartxlab",
-    "스마트엑스랩": "smartxlab",
-    "스마트x랩": "smartxlab",
-    "results sharing": "성과공유회",
-    "result sharing": "성과공유회",
-    "롯데마트": "롯데",
-    "lotte": "롯데",
-    "gs홈쇼핑": "gs",
-    "gs리테일": "gs",
-    # language
-    "영어": "영어",
-    "english": "english",
-    "통역": "통역",
-    "자막": "자막",
-    "subtitles": "subtitle",
-    "captions": "subtitle",
-    "interpretation": "translation",
-    "interpreter": "translation",
-    # asking
-    "질문하": "질문",
-    "물어보": "질문",
-    "여쭤": "질문",
-    "문의": "질문",
-    "ask": "question",
-    "asking": "question",
-    # cost / registration
-    "공짜": "무료",
-    "돈": "참가비",
-    "유료": "참가비",
-    "free": "free",
-    "cost": "fee",
-    "price": "fee",
-    "pay": "fee",
-    "신청": "등록",
-    "접수": "등록",
-    "사전등록": "등록",
-    "register": "registration",
-    "signup": "registration",
-    "sign up": "registration",
-}
+_NON_WORD = re.compile(r"[^\w\s]|_")
+_SPACES = re.compile(r"\s+")
+_HANGUL_CHAR = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
+_SYLLABLE = re.compile(r"[\uac00-\ud7a3]")
+_NO_TOPIC = re.compile(r"^(?:[0-9]+[\uac00-\ud7a3]{0,2}|[a-z]|[\u1100-\u11ff\u3131-\u318e]+)$")
+"""Numbers (with a unit or particle: 3.0이, 2023년), single letters and bare jamo (ㄱㄱ, ㅋㅋ): never a
+topic on their own."""
 
-# Verb forms of 보다 (to watch) at the start of a token: 봐요, 볼수, 보려면, 보는법 ... → 시청.
-_WATCH_PREFIXES = ("봐", "볼", "보려", "보는", "보나", "보면", "보고싶", "봅", "시청")
 
-# Trailing particles and endings, longest first. A particle is stripped only when a stem of at least
-# ``min_stem`` syllables remains, so 누가 or 어디 keep their last syllable.
-_ENDINGS: tuple[tuple[str, int], ...] = tuple(
-    sorted(
-        [
-            *[
-                (e, 1)
-                for e in (
-                    "에서는",
-                    "에서도",
-                    "에서요",
-                    "에서",
-                    "으로는",
-                    "으로",
-                    "로는",
-                    "이랑",
-                    "까지",
-                    "부터",
-                    "에게",
-                    "한테",
-                    "이에요",
-                    "이예요",
-                    "예요",
-                    "에요",
-                    "입니까",
-                    "입니다",
-                    "인가요",
-                    "인가",
-                    "인지",
-                    "인데",
-                    "이죠",
-                    "이요",
-                    "하나요",
-                    "했나요",
-                    "되나요",
-                    "하나",
-                    "되나",
-                    "해요",
-                    "돼요",
-                    "되요",
-                    "했어요",
-                    "인가여",
-                    "나요",
-                    "이야",
-                    "이니",
-                    "이냐",
-                    "할까요",
-                    "될까요",
-                    "일까요",
-                    "하는지",
-                    "되는지",
-                    "했는지",
-                    "한가요",
-                    "있나요",
-                    "없나요",
-                    "있어요",
-                    "없어요",
-                    "하죠",
-                    "하면",
-                    "이면",
-                    "라고",
-                    "이라고",
-                    "이나",
-                    "든지",
-                    "인듯",
-                    "함",
-                    "됨",
-                    "임",
-                )
-            ],
-            *[
-                (e, 2)
-                for e in (
-                    "은",
-                    "는",
-                    "이",
-                    "가",
-                    "을",
-                    "를",
-                    "에",
-                    "의",
-                    "도",
-                    "만",
-                    "와",
-                    "과",
-                    "랑",
-                    "로",
-                    "요",
-                    "죠",
-                    "나",
-                    "니",
-                    "냐",
-                    "야",
-                    "지",
-                    "여",
-                )
-            ],
-        ],
-        key=lambda pair: -len(pair[0]),
+@dataclass(frozen=True, slots=True)
+class Language:
+    """What the matcher knows about Korean and English, from the files in ``language/``."""
+
+    #: Generic word → the spellings that mean it (from ``synonyms.toml``).
+    synonyms: Mapping[str, tuple[str, ...]]
+    #: (ending, shortest stem it may leave), longest ending first.
+    endings: tuple[tuple[str, int], ...]
+    stop_words: frozenset[str]
+    #: Words that say little about the topic when no entry uses them (come, held, exactly, ...).
+    weak_words: frozenset[str]
+    #: Endings of a Korean verb or adjective before another word (끝나고, 놓쳤는데, 협업한).
+    predicate_endings: tuple[str, ...]
+    watch_word: str
+    watch_prefixes: tuple[str, ...]
+    short_words: frozenset[str]
+
+    @property
+    def ending_words(self) -> frozenset[str]:
+        """A particle left alone when a synonym split a word (삼성이랑 → 삼성전자 + 이랑) is not a word."""
+        return frozenset(ending for ending, _ in self.endings)
+
+
+@functools.cache
+def language(data_dir: Path = DATA_DIR) -> Language:
+    """The language data, read once per process."""
+    with (data_dir / "synonyms.toml").open("rb") as file:
+        synonyms = {word: tuple(spellings) for word, spellings in tomllib.load(file).items()}
+    with (data_dir / "korean.toml").open("rb") as file:
+        korean = tomllib.load(file)
+    endings = [
+        *((ending, 1) for ending in korean["endings"]["one_syllable_stem"]),
+        *((ending, 2) for ending in korean["endings"]["two_syllable_stem"]),
+    ]
+    return Language(
+        synonyms=synonyms,
+        endings=tuple(sorted(endings, key=lambda pair: -len(pair[0]))),
+        stop_words=_word_list(data_dir / "stop_words.txt"),
+        weak_words=_word_list(data_dir / "weak_words.txt"),
+        predicate_endings=tuple(sorted(korean["predicates"]["endings"], key=len, reverse=True)),
+        watch_word=korean["watch"]["word"],
+        watch_prefixes=tuple(korean["watch"]["prefixes"]),
+        short_words=frozenset(korean["short_words"]["words"]),
     )
-)
-
-# Words that carry no topic: question words already mapped to topics stay (시간, 장소), the rest go.
-STOP_WORDS: frozenset[str] = frozenset(
-    {
-        # Korean
-        "뭐",
-        "뭔가",
-        "뭐야",
-        "뭐예요",
-        "뭐에요",
-        "뭔데",
-        "뭐임",
-        "무엇",
-        "무엇인가요",
-        "무슨",
-        "어떤",
-        "어떻게",
-        "어케",
-        "어떡해",
-        "좀",
-        "혹시",
-        "그",
-        "이",
-        "저",
-        "제가",
-        "저는",
-        "나는",
-        "내가",
-        "우리",
-        "여기",
-        "거기",
-        "이거",
-        "그거",
-        "있나요",
-        "있어요",
-        "있음",
-        "있나",
-        "있는지",
-        "없나요",
-        "알려주세요",
-        "알려줘",
-        "알려주",
-        "궁금",
-        "궁금해요",
-        "궁금합니다",
-        "가르쳐",
-        "주세요",
-        "해주세요",
-        "하나요",
-        "되나요",
-        "하면",
-        "돼요",
-        "되요",
-        "수",
-        "있",
-        "것",
-        "거",
-        "건가요",
-        "건지",
-        "인가요",
-        "인데",
-        "오늘",
-        "지금",
-        "이번",
-        "ㅎㅎ",
-        "ㅋㅋ",
-        "ㅠㅠ",
-        "요",
-        "네",
-        "아",
-        "음",
-        "저기",
-        "안녕하세요",
-        "감사합니다",
-        "할",
-        "하는",
-        "하고",
-        "되는",
-        "예요",
-        "에요",
-        "이에요",
-        "해요",
-        "해야",
-        "해야하나요",
-        "해야돼요",
-        "려면",
-        "하려면",
-        "되려면",
-        "하면되나요",
-        "가능",
-        "가능한가요",
-        "가능해요",
-        "가능한지",
-        "있을까요",
-        "할까요",
-        "될까요",
-        "싶어요",
-        "싶은데",
-        "하고싶어요",
-        "합니다",
-        "한다",
-        "하죠",
-        "했어요",
-        "하는지",
-        "되는지",
-        "인지",
-        "건데",
-        "그럼",
-        "근데",
-        "그리고",
-        "또",
-        # English
-        "a",
-        "an",
-        "the",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "do",
-        "does",
-        "did",
-        "can",
-        "could",
-        "will",
-        "would",
-        "should",
-        "i",
-        "me",
-        "my",
-        "we",
-        "you",
-        "your",
-        "it",
-        "its",
-        "this",
-        "that",
-        "there",
-        "what",
-        "whats",
-        "what's",
-        "which",
-        "who",
-        "whom",
-        "how",
-        "to",
-        "of",
-        "in",
-        "on",
-        "at",
-        "for",
-        "from",
-        "by",
-        "with",
-        "and",
-        "or",
-        "please",
-        "pls",
-        "plz",
-        "tell",
-        "know",
-        "any",
-        "anyone",
-        "hi",
-        "hello",
-        "hey",
-        "today",
-        "event",
-        "s",
-        "get",
-        "go",
-        "find",
-        "there's",
-        "about",
-        "up",
-        "some",
-        "?",
-    }
-)
-# "event"/"행사" are deliberately kept out of topic words only in English ("event" is in nearly every
-# English question); 행사 stays because Korean questions are shorter and it helps the general entries.
 
 
-# A particle left alone when a synonym split a word (삼성이랑 → 삼성전자 + 이랑) is not a word.
-_ENDING_WORDS = frozenset(ending for ending, _ in _ENDINGS)
-
-# One-syllable words that do carry a topic.
-_SHORT_WORDS = frozenset({"층", "돈", "밥", "상"})
+def _word_list(path: Path) -> frozenset[str]:
+    lines = path.read_text("utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
 @dataclass(frozen=True, slots=True)
 class NormalizedText:
-    """A text ready for matching: content tokens and the same text without spaces."""
+    """A text ready for matching: content tokens and the same text without spaces.
+
+    ``weak`` holds the tokens that carry no topic *unless* an entry uses them: the verb or adjective
+    that ends a Korean question (나와요, 늘었어요), other predicates (끝나고), numbers, common English
+    words. A weak token no entry knows is ignored; any other unknown token is a topic the FAQ does not
+    cover.
+    """
 
     tokens: tuple[str, ...]
     compact: str
+    weak: frozenset[str] = frozenset()
 
     @property
     def empty(self) -> bool:
         return not self.tokens
-
-
-_NON_WORD = re.compile(r"[^\w\s]|_")
-_SPACES = re.compile(r"\s+")
-_HANGUL_CHAR = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
-
-
-def _build_synonym_pattern() -> re.Pattern[str]:
-    keys = sorted(SYNONYMS, key=len, reverse=True)
-    parts = []
-    for key in keys:
-        escaped = re.escape(key).replace(r"\ ", r"\s*")
-        # English keys must be whole words ("ev" not inside "event"); Korean keys may sit inside words.
-        parts.append(
-            escaped if _HANGUL_CHAR.search(key) else rf"(?<![a-z0-9]){escaped}(?![a-z0-9])"
-        )
-    return re.compile("|".join(parts))
-
-
-_SYNONYM_PATTERN = _build_synonym_pattern()
-_SYNONYM_LOOKUP = {_SPACES.sub("", key): value for key, value in SYNONYMS.items()}
 
 
 def has_hangul(text: str) -> bool:
@@ -577,7 +157,8 @@ def to_jamo(text: str) -> str:
     return "".join(out)
 
 
-def _clean(text: str) -> str:
+def clean(text: str) -> str:
+    """NFKC, lowercase, punctuation to spaces, invisible characters removed, spaces collapsed."""
     # Line breaks of any kind become spaces first; invisible characters then go without a trace
     # (a zero-width space must not split 생중계).
     text = strip_invisible(_SPACES.sub(" ", unicodedata.normalize("NFKC", text).lower()))
@@ -585,60 +166,134 @@ def _clean(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def _canonical(match: re.Match[str]) -> str:
-    return f" {_SYNONYM_LOOKUP[_SPACES.sub('', match[0])]} "
-
-
-def strip_ending(token: str) -> str:
-    """Remove one trailing Korean particle or ending (twice for stacks like 에서는 + 요)."""
-    for _ in range(2):
-        for ending, min_stem in _ENDINGS:
-            if token.endswith(ending) and len(token) - len(ending) >= min_stem:
-                token = token[: -len(ending)]
-                break
-        else:
-            break
-    return token
-
-
 def _english_stem(token: str) -> str:
+    """A light, consistent stem (the same for the entries and the questions): achieved, achieves,
+    achieving → achiev; streamed → stream; venues → venu."""
     if len(token) > 4 and token.endswith("ies"):
-        return token[:-3] + "y"
-    if len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
-        return token[:-1]
+        token = token[:-3] + "y"
+    elif token.endswith("ing") and len(token) >= 6:
+        token = token[:-3]
+    elif token.endswith("ed") and len(token) >= 5:
+        token = token[:-2]
+    elif len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
+        token = token[:-1]
+    if len(token) > 4 and token.endswith("e"):
+        token = token[:-1]
     return token
 
 
-def _token(raw: str) -> str:
-    if has_hangul(raw):
-        if raw.startswith(_WATCH_PREFIXES):
-            return "시청"
-        return strip_ending(raw)
-    return _english_stem(raw)
+class Normalizer:
+    """The pipeline for one event: the language data plus the event's own synonyms.
+
+    ``event_synonyms`` (config ``[faq_synonyms]``) win over a generic spelling they share.
+    """
+
+    def __init__(
+        self,
+        event_synonyms: Mapping[str, Sequence[str]] | None = None,
+        lang: Language | None = None,
+    ) -> None:
+        self.language = lang or language()
+        spelled: dict[str, str] = {}
+        for synonyms in (self.language.synonyms, event_synonyms or {}):
+            for word, spellings in synonyms.items():
+                canonical = unicodedata.normalize("NFKC", word).lower().strip()
+                # The word itself too (삼성전자 stays whole instead of 삼성 → 삼성전자 + 전자), unless
+                # it is one syllable that would split other words (봇 in 로봇).
+                own = (word,) if len(canonical) > 1 else ()
+                for spelling in (*own, *spellings):
+                    key = clean(spelling)
+                    if key:
+                        spelled[key] = canonical
+        #: Every known spelling (cleaned) → the word it stands for.
+        self.synonyms: Mapping[str, str] = spelled
+        self._lookup: dict[str, str] = {}
+        for key, value in spelled.items():
+            self._lookup[_SPACES.sub("", key)] = value
+            if " " not in key and not has_hangul(key):
+                # After stemming too: "speakers" → speaker → 연사, "venues" → venu → 장소.
+                self._lookup.setdefault(_english_stem(key), value)
+        self._pattern = _synonym_pattern(spelled)
+        self._ending_words = self.language.ending_words
+        # Endings by length, longest first: one set lookup per length instead of a scan of all.
+        by_length: dict[int, dict[str, int]] = defaultdict(dict)
+        for ending, min_stem in self.language.endings:
+            by_length[len(ending)].setdefault(ending, min_stem)
+        self._endings = sorted(by_length.items(), reverse=True)
+
+    def strip_ending(self, token: str) -> str:
+        """Remove one trailing Korean particle or ending (twice for stacks like 에서는 + 요)."""
+        for _ in range(2):
+            for length, endings in self._endings:
+                min_stem = endings.get(token[-length:])
+                if min_stem is not None and len(token) - length >= min_stem:
+                    token = token[:-length]
+                    break
+            else:
+                break
+        return token
+
+    def tokens(self, text: str) -> tuple[str, ...]:
+        """Content tokens of ``text`` after cleaning, synonyms, particle stripping and stop words."""
+        return self.normalize(text).tokens
+
+    def normalize(self, text: str) -> NormalizedText:
+        lang = self.language
+        words = self._pattern.sub(self._canonical, clean(text)).split()
+        tokens: list[str] = []
+        weak: set[str] = set()
+        for position, raw in enumerate(words):
+            if raw in lang.stop_words or raw in self._ending_words:
+                continue
+            token = self._token(raw)
+            token = self._lookup.get(token, token)
+            if not token or token in lang.stop_words or token in self._ending_words:
+                continue
+            # A lone Hangul syllable left over from splitting (서, 해, 할) says nothing, except a few.
+            if len(token) == 1 and has_hangul(token) and token not in lang.short_words:
+                continue
+            tokens.append(token)
+            if (
+                _NO_TOPIC.match(token)
+                or raw in lang.weak_words
+                or token in lang.weak_words
+                # Korean puts the verb last: the last word of a question is its predicate.
+                or (position == len(words) - 1 and _SYLLABLE.search(raw))
+                or (_SYLLABLE.search(raw) and raw.endswith(lang.predicate_endings))
+            ):
+                weak.add(token)
+        return NormalizedText(tokens=tuple(tokens), compact="".join(tokens), weak=frozenset(weak))
+
+    def base_forms(self, token: str) -> list[str]:
+        """Shorter words an unknown English word may be made of: attendee → attend, organizer →
+        organiz (for the matcher to try when the word itself is unknown)."""
+        if has_hangul(token) or len(token) < 6:
+            return []
+        stems = [token[:-2]] if token.endswith(("ee", "er")) else []
+        return [self._lookup.get(stem, stem) for stem in stems]
+
+    def _canonical(self, match: re.Match[str]) -> str:
+        return f" {self._lookup[_SPACES.sub('', match[0])]} "
+
+    def _token(self, raw: str) -> str:
+        if has_hangul(raw):
+            if raw.startswith(self.language.watch_prefixes):
+                return self.language.watch_word
+            return self.strip_ending(raw)
+        return _english_stem(raw)
 
 
-def normalize_tokens(text: str) -> tuple[str, ...]:
-    """Content tokens of ``text`` after cleaning, synonyms, particle stripping and stop words."""
-    cleaned = _SYNONYM_PATTERN.sub(_canonical, _clean(text))
-    tokens: list[str] = []
-    for raw in cleaned.split():
-        if raw in STOP_WORDS or raw in _ENDING_WORDS:
-            continue
-        token = _token(raw)
-        token = _SYNONYM_LOOKUP.get(token, token)
-        if not token or token in STOP_WORDS or token in _ENDING_WORDS:
-            continue
-        # A lone Hangul syllable left over from splitting (서, 해, 할) says nothing, except a few words.
-        if len(token) == 1 and has_hangul(token) and token not in _SHORT_WORDS:
-            continue
-        tokens.append(token)
-    return tuple(tokens)
-
-
-def compact(tokens: tuple[str, ...]) -> str:
-    return "".join(tokens)
-
-
-def normalize(text: str) -> NormalizedText:
-    tokens = normalize_tokens(text)
-    return NormalizedText(tokens=tokens, compact=compact(tokens))
+def _synonym_pattern(spelled: Mapping[str, str]) -> re.Pattern[str]:
+    """Every spelling, longest first. Korean spellings may sit inside words (tried first, so a mixed
+    one like gs홈쇼핑 wins over gs); English ones must be whole words ("ev" not inside "event")."""
+    korean: list[str] = []
+    english: list[str] = []
+    for key in sorted(spelled, key=len, reverse=True):
+        escaped = re.escape(key).replace(r"\ ", r"\s*")
+        (korean if _HANGUL_CHAR.search(key) else english).append(escaped)
+    parts = []
+    if korean:
+        parts.append("(?:" + "|".join(korean) + ")")
+    if english:
+        parts.append("(?<![a-z0-9])(?:" + "|".join(english) + ")(?![a-z0-9])")
+    return re.compile("|".join(parts)) if parts else re.compile(r"(?!x)x")

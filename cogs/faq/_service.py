@@ -14,27 +14,19 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Generic, Protocol, TypeVar
 
 from bot.clock import Clock
 from bot.config import Config, FaqEntry
+from bot.errors import UserError
 from bot.text import clip
 from bot.timefmt import discord_ts
 
 from ._answers import ProgramTimes, render_answer, unknown_placeholders
-from ._matcher import CONFIDENT_SCORE, FaqMatcher, MatchKind, Suggestion
-from ._normalize import normalize
-from ._repo import (
-    ASK_INTERVAL,
-    AutoAnswerCooldown,
-    FaqError,
-    FaqRepo,
-    Question,
-    QuestionStatus,
-    VoteResult,
-    export_toml,
-)
+from ._export import export_toml
+from ._matcher import FaqMatcher, MatchKind, Suggestion
+from ._store import ASK_INTERVAL, FaqStore, Question, QuestionStatus, VoteResult
 from ._text import (
     QUESTION_MAX_CHARS,
     QUESTION_MIN_CHARS,
@@ -42,17 +34,15 @@ from ._text import (
     detect_locale,
     looks_like_question,
 )
+from ._usage import UsageCounts
 
 __all__ = [
     "AUTO_ANSWER_MIN_SCORE",
     "BUTTON_LABEL_CHARS",
-    "AskRateLimited",
-    "AskTextRefused",
+    "AutoAnswerCooldown",
     "FaqChoice",
-    "FaqForbidden",
     "FaqReply",
     "FaqService",
-    "QuestionNotFound",
     "Translate",
 ]
 
@@ -60,40 +50,21 @@ log = logging.getLogger(__name__)
 K = TypeVar("K")
 
 AUTO_ANSWER_MIN_SCORE = 85.0
-"""Auto-answers speak unasked in a public channel, so they need more certainty than /faq
-(CONFIDENT_SCORE): 49 of the 56 table questions clear 85; the vaguer rest still work with /faq."""
-assert AUTO_ANSWER_MIN_SCORE >= CONFIDENT_SCORE
+"""Auto-answers speak unasked in a public channel, so on top of a confident match they need a high
+score (the entry explains nearly all of the message); the vaguer rest still work with /faq."""
 BUTTON_LABEL_CHARS = 80
 """Discord's limit for a button label."""
 MESSAGE_CHARS = 2000
 TOPICS_CHARS = 1200
 """Room for the topic list in a "no match" reply."""
+ENTRY_ID_ECHO_CHARS = 40
+"""How much of a typed entry id a refusal quotes back (ids are at most 32 characters)."""
 
 
 class Translate(Protocol):
     """The catalog's ``t`` (``bot.i18n.Catalog.t`` / ``Services.t``)."""
 
     def __call__(self, key: str, locale: str, /, **values: object) -> str: ...
-
-
-class FaqForbidden(FaqError):
-    key = "faq.admin.forbidden"
-
-
-class AskRateLimited(FaqError):
-    key = "ask.rate_limited"
-
-
-class AskTextRefused(FaqError):
-    """Too short or too long; ``key`` is set per instance."""
-
-    def __init__(self, key: str, **values: object) -> None:
-        self.key = key
-        super().__init__(**values)
-
-
-class QuestionNotFound(FaqError):
-    key = "questions.not_found"
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +107,33 @@ class KeyedLocks(Generic[K]):
         return len(self._locks)
 
 
+class AutoAnswerCooldown:
+    """In-memory "answered entry X in channel Y at T", so auto-answers repeat at most every ``cooldown``.
+
+    Not persisted on purpose: after a restart one early repeat is harmless, and the state is tiny.
+    """
+
+    def __init__(self, cooldown: timedelta) -> None:
+        self.cooldown = cooldown
+        self._last: dict[tuple[int, str], datetime] = {}
+
+    def ready(self, entry_id: str, channel_id: int, now: datetime) -> bool:
+        last = self._last.get((channel_id, entry_id))
+        return last is None or now - last >= self.cooldown
+
+    def try_acquire(self, entry_id: str, channel_id: int, now: datetime) -> bool:
+        """True (and start the cooldown) if this entry may be auto-answered in this channel now."""
+        if now.tzinfo is None:
+            raise ValueError("naive datetime")
+        if not self.ready(entry_id, channel_id, now):
+            return False
+        self._last[(channel_id, entry_id)] = now
+        if len(self._last) > 10_000:  # keep memory bounded in a very busy server
+            cutoff = now - self.cooldown
+            self._last = {k: v for k, v in self._last.items() if v > cutoff}
+        return True
+
+
 ProgramTimesSource = Callable[[], Awaitable[ProgramTimes]]
 """Where answers read the session times: ``Services.program_times`` in the bot."""
 
@@ -144,7 +142,7 @@ class FaqService:
     def __init__(
         self,
         config: Config,
-        repo: FaqRepo,
+        store: FaqStore,
         clock: Clock,
         t: Translate,
         *,
@@ -154,7 +152,9 @@ class FaqService:
         ask_interval: timedelta = ASK_INTERVAL,
     ) -> None:
         self.config = config
-        self.repo = repo
+        self.store = store
+        #: Uses are counted here and written in batches: a reply never waits for the database.
+        self.usage = UsageCounts(store)
         self.clock = clock
         self.t = t
         self._program_times = program_times
@@ -171,11 +171,12 @@ class FaqService:
         )
         self.ask_interval = ask_interval
         self._ask_locks = KeyedLocks[tuple[int, int]]()
-        self.matcher = FaqMatcher(config.faq)
+        self.matcher = FaqMatcher(())  # empty until load() builds it once, with the stored changes
 
     async def load(self) -> None:
         """(Re)build the matcher from config ⊕ stored overrides; call at cog load and after changes."""
-        self.matcher = FaqMatcher(await self.repo.effective_entries(self.config.faq))
+        entries = await self.store.effective_entries(self.config.faq)
+        self.matcher = FaqMatcher(entries, self.config.faq_synonyms)
         log.info("FAQ loaded: %d entries", len(self.matcher.entries))
 
     def reconfigure(self, config: Config) -> None:
@@ -188,7 +189,7 @@ class FaqService:
 
     async def status_fields(self, locale: str) -> list[tuple[str, str]]:
         """One line for ``/admin status``: entries, unanswered questions, open viewer questions."""
-        unanswered, open_questions = await self.repo.counts()
+        unanswered, open_questions = await self.store.counts()
         value = self.t(
             "faq.status.value",
             locale,
@@ -231,7 +232,7 @@ class FaqService:
         if result.kind == "confident" and result.best is not None:
             entry = self.matcher.entry(result.best.entry_id)
             assert entry is not None
-            await self.repo.record_use(entry.id, now)
+            self.usage.add(entry.id, now)
             return FaqReply("confident", await self._answer_text(entry, locale), entry_id=entry.id)
         if result.kind == "weak":
             choices = tuple(
@@ -243,8 +244,11 @@ class FaqService:
             return FaqReply("weak", self.t("faq.did_you_mean", locale), choices=choices)
         cleaned = " ".join(question.split())[:200]
         if cleaned:
-            await self.repo.record_unanswered(
-                cleaned, normalize(cleaned).compact, "ko" if locale == "ko" else "en", now
+            await self.store.record_unanswered(
+                cleaned,
+                self.matcher.normalize(cleaned).compact,
+                "ko" if locale == "ko" else "en",
+                now,
             )
         return FaqReply(
             "none",
@@ -264,7 +268,7 @@ class FaqService:
         entry = self.matcher.entry(entry_id)
         if entry is None:
             return FaqReply("none", self.t("faq.gone", locale))
-        await self.repo.record_use(entry.id, self.clock.now())
+        self.usage.add(entry.id, self.clock.now())
         return FaqReply("confident", await self._answer_text(entry, locale), entry_id=entry.id)
 
     def topics(self, locale: str) -> str:
@@ -298,7 +302,7 @@ class FaqService:
         body = await self.render(best.entry_id, lang)
         if body is None:
             return None
-        await self.repo.record_use(best.entry_id, now)
+        self.usage.add(best.entry_id, now)
         return clip(self.t("faq.auto_answer", lang, answer=body), MESSAGE_CHARS)
 
     # -- moderators ---------------------------------------------------------------------------------
@@ -306,26 +310,32 @@ class FaqService:
     @staticmethod
     def _require(moderator: bool) -> None:
         if not moderator:
-            raise FaqForbidden()
+            raise UserError("faq.admin.forbidden")
 
     async def add_entry(self, entry: FaqEntry, *, user_id: int, moderator: bool) -> list[str]:
         """Add and reload; returns unknown placeholder names to warn about (empty when fine)."""
         self._require(moderator)
-        await self.repo.add_entry(entry, self.config.faq, user_id=user_id, now=self.clock.now())
+        now = self.clock.now()
+        if not await self.store.add_entry(entry, self.config.faq, user_id=user_id, now=now):
+            raise UserError("faq.admin.exists", entry_id=entry.id)
         await self.load()
         return self._warnings(entry)
 
     async def edit_entry(self, entry: FaqEntry, *, user_id: int, moderator: bool) -> list[str]:
         self._require(moderator)
-        await self.repo.edit_entry(entry, self.config.faq, user_id=user_id, now=self.clock.now())
+        now = self.clock.now()
+        if await self.store.edit_entry(entry, self.config.faq, user_id=user_id, now=now) is None:
+            raise UserError("faq.admin.not_found", entry_id=entry.id)
         await self.load()
         return self._warnings(entry)
 
     async def remove_entry(self, entry_id: str, *, user_id: int, moderator: bool) -> FaqEntry:
         self._require(moderator)
-        removed = await self.repo.remove_entry(
+        removed = await self.store.remove_entry(
             entry_id, self.config.faq, user_id=user_id, now=self.clock.now()
         )
+        if removed is None:
+            raise UserError("faq.admin.not_found", entry_id=clip(entry_id, ENTRY_ID_ECHO_CHARS))
         await self.load()
         return removed
 
@@ -362,11 +372,16 @@ class FaqService:
 
     def export(self) -> str:
         """The current entries as ``config/faq.toml`` (send it as a file attachment)."""
-        return export_toml(self.entries, now=self.clock.now())
+        return export_toml(self.entries, self.config.faq_synonyms, now=self.clock.now())
+
+    async def top_used(self, limit: int = 10) -> list[tuple[str, int]]:
+        """The most used entries, counting the uses not written yet (written first)."""
+        await self.usage.flush()
+        return await self.store.top_used(limit)
 
     async def stats_text(self, locale: str, limit: int = 10) -> str:
-        top = await self.repo.top_used(limit)
-        unanswered = await self.repo.unanswered(limit)
+        top = await self.top_used(limit)
+        unanswered = await self.store.unanswered(limit)
         none = self.t("faq.admin.stats_none", locale)
         lines = [self.t("faq.admin.stats_top_header", locale)]
         for rank, (entry_id, uses) in enumerate(top, 1):
@@ -396,20 +411,22 @@ class FaqService:
     # -- viewer questions for the speakers ----------------------------------------------------------
 
     async def ask(self, *, guild_id: int, author_id: int, text: str, locale: str) -> Question:
-        """Queue a question; raises :class:`AskTextRefused` or :class:`AskRateLimited`."""
+        """Queue a question; refuses a too short or long text, or a second question within a minute."""
         check = check_question(text)
         if check.problem == "ask.too_short":
-            raise AskTextRefused(check.problem, min=QUESTION_MIN_CHARS)
+            raise UserError(check.problem, min=QUESTION_MIN_CHARS)
         if check.problem == "ask.too_long":
-            raise AskTextRefused(check.problem, max=QUESTION_MAX_CHARS, length=len(check.text))
+            raise UserError(check.problem, max=QUESTION_MAX_CHARS, length=len(check.text))
         # Check and insert as one step per user: two asks at once (a double submit) would both
         # see no recent question and both get in.
         async with self._ask_locks.hold((guild_id, author_id)):
             now = self.clock.now()
-            wait = await self.repo.ask_wait(guild_id, author_id, now, self.ask_interval)
+            wait = await self.store.ask_wait(guild_id, author_id, now, self.ask_interval)
             if wait > timedelta(0):
-                raise AskRateLimited(seconds=max(1, int(wait.total_seconds() + 0.999)))
-            return await self.repo.add_question(
+                raise UserError(
+                    "ask.rate_limited", seconds=max(1, int(wait.total_seconds() + 0.999))
+                )
+            return await self.store.add_question(
                 guild_id=guild_id,
                 author_id=author_id,
                 text=check.text,
@@ -431,9 +448,9 @@ class FaqService:
         return self.t("ask.vote_button", locale, votes=votes)
 
     async def vote(self, question_id: int, user_id: int) -> VoteResult:
-        result = await self.repo.vote(question_id, user_id, self.clock.now())
+        result = await self.store.vote(question_id, user_id, self.clock.now())
         if result is None:
-            raise QuestionNotFound(number=question_id)
+            raise UserError("questions.not_found", number=question_id)
         return result
 
     def vote_text(self, result: VoteResult, locale: str) -> str:
@@ -443,7 +460,7 @@ class FaqService:
         return self.t(key, locale, votes=result.votes)
 
     async def top_questions(self, guild_id: int, limit: int = 10) -> list[Question]:
-        return await self.repo.top_questions(guild_id, limit)
+        return await self.store.top_questions(guild_id, limit)
 
     def questions_text(self, questions: Sequence[Question], locale: str) -> str:
         if not questions:
@@ -468,11 +485,11 @@ class FaqService:
         self, question_id: int, status: QuestionStatus, *, user_id: int, moderator: bool
     ) -> Question:
         self._require(moderator)
-        question = await self.repo.set_question_status(
+        question = await self.store.set_question_status(
             question_id, status, user_id=user_id, now=self.clock.now()
         )
         if question is None:
-            raise QuestionNotFound(number=question_id)
+            raise UserError("questions.not_found", number=question_id)
         return question
 
     def status_text(self, question: Question, locale: str) -> str:

@@ -7,17 +7,15 @@ job); :func:`neutralize_mentions` is the second fence, so a copied or quoted tex
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
-from bot.text import strip_invisible
+from bot.text import clean_text
 
 __all__ = [
     "QUESTION_MAX_CHARS",
     "QUESTION_MIN_CHARS",
     "TextCheck",
     "check_question",
-    "clean_text",
     "detect_locale",
     "looks_like_question",
     "neutralize_mentions",
@@ -32,7 +30,6 @@ ZWSP = "\u200b"
 
 _MENTION = re.compile(r"<(@[!&]?|#)(\d+)>")
 _MASS_MENTION = re.compile(r"@(everyone|here)", re.IGNORECASE)
-_MANY_NEWLINES = re.compile(r"\n{3,}")
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
 
 _KO_QUESTION_WORDS = (
@@ -97,14 +94,6 @@ _EN_QUESTION_STARTS = (
 )
 
 
-def clean_text(text: str) -> str:
-    """NFC, control and invisible characters removed, at most two blank lines, trimmed."""
-    # Line breaks first: the core filter keeps only \n, so a bare \r would join two lines.
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    text = strip_invisible(text)
-    return _MANY_NEWLINES.sub("\n\n", text).strip()
-
-
 def neutralize_mentions(text: str) -> str:
     """Render @everyone/@here and user, role and channel mentions as plain text that cannot ping.
 
@@ -130,7 +119,7 @@ def check_question(
     text: str, *, min_chars: int = QUESTION_MIN_CHARS, max_chars: int = QUESTION_MAX_CHARS
 ) -> TextCheck:
     """Clean and neutralise a question for the speakers; ``problem`` is ``ask.too_short``/``ask.too_long``."""
-    cleaned = clean_text(text)
+    cleaned = clean_text(text, min_length=0)
     if len(cleaned) < min_chars:
         return TextCheck(cleaned, "ask.too_short")
     if len(cleaned) > max_chars:
@@ -155,7 +144,7 @@ def looks_like_question(text: str) -> bool:
     is 4-200 characters, has no link, code or mention, and either ends with ``?`` or (Korean) ends with a
     question ending or (English) starts with a question word.
     """
-    cleaned = clean_text(text)
+    cleaned = clean_text(text, min_length=0)
     if not 4 <= len(cleaned) <= 200 or "\n" in cleaned:
         return False
     lowered = cleaned.lower()

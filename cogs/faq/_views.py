@@ -8,29 +8,24 @@ with ``bot.add_dynamic_items``. discord.py builds them itself, so they reach the
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.errors import UserError
 from bot.i18n import locale_for
 from bot.mentions import NO_MENTIONS
-from bot.tree import report_component_error
+from bot.tree import only_for, report_component_error
 
-from ._repo import FaqError, Question
 from ._service import FaqChoice, FaqService
+from ._store import Question
 
 if TYPE_CHECKING:
     from bot.core import CompanionBot
 
 log = logging.getLogger(__name__)
-
-FEATURE = "faq"
-"""The FAQ's name in ``services.status_sources``."""
 
 
 def faq_service(interaction: discord.Interaction[CompanionBot]) -> FaqService:
@@ -40,40 +35,30 @@ def faq_service(interaction: discord.Interaction[CompanionBot]) -> FaqService:
     return service
 
 
-@contextlib.contextmanager
-def user_errors() -> Iterator[None]:
-    """Turn the service's refusals into :class:`UserError`, which the tree shows to the user."""
-    try:
-        yield
-    except FaqError as error:
-        raise UserError(error.key, **error.values) from error
-
-
-async def report_error(interaction: discord.Interaction[CompanionBot], error: Exception) -> None:
-    """Answer a failed button press or form the way the tree answers a failed command."""
-    if isinstance(error, FaqError):
-        error = UserError(error.key, **error.values)
-    await report_component_error(interaction, error)
-
-
 # -- "did you mean" --------------------------------------------------------------------------------
 
 
 class PickButton(
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"faq:pick:(?P<entry_id>[a-z0-9][a-z0-9_-]{0,31})",
+    template=r"faq:pick:(?P<entry_id>[a-z0-9][a-z0-9_-]{0,31})(?::(?P<owner_id>[0-9]{1,20}))?",
 ):
-    """One "did you mean" choice; pressing it turns the message into that entry's answer."""
+    """One "did you mean" choice; pressing it turns the message into that entry's answer.
 
-    def __init__(self, entry_id: str, label: str = "?") -> None:
+    The choices belong to whoever asked (their id is in the custom id): anyone else pressing one is
+    told so privately. Buttons posted before owners were recorded answer anyone.
+    """
+
+    def __init__(self, entry_id: str, label: str = "?", owner_id: int | None = None) -> None:
+        owner = f":{owner_id}" if owner_id is not None else ""
         super().__init__(
             discord.ui.Button(
                 label=label[:80],
                 style=discord.ButtonStyle.primary,
-                custom_id=f"faq:pick:{entry_id}",
+                custom_id=f"faq:pick:{entry_id}{owner}",
             )
         )
         self.entry_id = entry_id
+        self.owner_id = owner_id
 
     @classmethod
     async def from_custom_id(
@@ -84,23 +69,27 @@ class PickButton(
         /,
     ) -> PickButton:
         label = item.label if isinstance(item, discord.ui.Button) else None
-        return cls(match["entry_id"], label or "?")
+        owner = int(match["owner_id"]) if match["owner_id"] else None
+        return cls(match["entry_id"], label or "?", owner)
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         try:
+            if self.owner_id is not None and not await only_for(interaction, self.owner_id):
+                return
             service = faq_service(interaction)
             reply = await service.answer_entry(self.entry_id, locale_for(interaction.locale))
             await interaction.response.edit_message(
                 content=reply.text, view=None, allowed_mentions=NO_MENTIONS
             )
         except Exception as error:  # noqa: BLE001 - shown to the user with an error id and logged
-            await report_error(interaction, error)
+            await report_component_error(interaction, error)
 
 
-def pick_view(choices: Iterable[FaqChoice]) -> discord.ui.View:
+def pick_view(choices: Iterable[FaqChoice], owner_id: int) -> discord.ui.View:
+    """The "did you mean" buttons for the one who asked."""
     view = discord.ui.View(timeout=None)
     for choice in choices:
-        view.add_item(PickButton(choice.entry_id, choice.label))
+        view.add_item(PickButton(choice.entry_id, choice.label, owner_id))
     return view
 
 
@@ -139,13 +128,12 @@ class VoteButton(
         try:
             await self._vote(interaction)
         except Exception as error:  # noqa: BLE001 - shown to the user with an error id and logged
-            await report_error(interaction, error)
+            await report_component_error(interaction, error)
 
     async def _vote(self, interaction: discord.Interaction[CompanionBot]) -> None:
         service = faq_service(interaction)
         locale = locale_for(interaction.locale)
-        with user_errors():
-            result = await service.vote(self.question_id, interaction.user.id)
+        result = await service.vote(self.question_id, interaction.user.id)
         text = service.vote_text(result, locale)
         if not result.added or self.view is None:
             await interaction.response.send_message(

@@ -135,6 +135,25 @@ def test_included_files_are_merged_and_checked(tmp_path: Path) -> None:
         load_config(tmp_path / "event.toml")
 
 
+def test_faq_synonym_mistakes_name_the_faq_file(tmp_path: Path) -> None:
+    (tmp_path / "event.toml").write_text(default_config_path().read_text("utf-8"), "utf-8")
+    faq = tmp_path / "faq.toml"
+    faq.write_text(
+        '[faq_synonyms]\n"한국전력" = ["한전", ""]\n"한국 전력" = ["kepco"]\n"삼성" = ["한전"]\n',
+        "utf-8",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path / "event.toml")
+    assert f"{faq}: faq_synonyms.한국전력[1]: text must not be empty" in caught.value.problems
+    faq.write_text('[faq_synonyms]\n"한국 전력" = ["kepco"]\n"삼성" = ["KEPCO"]\n', "utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path / "event.toml")
+    assert caught.value.problems == [
+        f"{faq}: faq_synonyms.한국 전력: must be one word (join words with '-', e.g. \"talk-concert\")",
+        f"{faq}: faq_synonyms.삼성[0]: 'KEPCO' is already a spelling of '한국 전력': it can mean only one word",
+    ]
+
+
 def test_seconds_resolution_for_compressed_programs(good: dict[str, Any]) -> None:
     data = copy.deepcopy(good)
     data.pop("include", None)

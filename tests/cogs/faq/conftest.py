@@ -1,28 +1,77 @@
-"""Helpers for the FAQ end-to-end tests: the real bot (admin + FAQ features) against the stand-in."""
+"""Fixtures for the FAQ tests.
+
+Unit tests: the shipped config, the real catalog, a real SQLite store (the shared ``store`` fixture),
+a frozen ``clock`` at 12:30 KST on the event day, and a loaded :class:`FaqService`.
+
+End-to-end tests: the real bot (admin + FAQ features) against the stand-in, with helpers to ask,
+click and add viewers; ``day_before_clock`` freezes time the day before, so nothing time-driven is
+due while a test runs.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.clock import Clock, FrozenClock
-from bot.config import Config
+from bot.config import Config, load_config
+from bot.i18n import Catalog
 from bot.rehearsal.discord_standin import (
     DiscordStandIn,
     InteractionHandle,
-    StandInUser,
     message_text,
 )
 from bot.rehearsal.run import StandInBot
+from bot.store import Store
+from cogs.faq._service import FaqService
+from cogs.faq._store import FaqStore
 from tests.conftest import Launcher
 
-#: Only the features these tests drive: quicker, and other features' jobs stay out of the traffic.
-EXTENSIONS = ["cogs.admin", "cogs.faq"]
+ROOT = Path(__file__).resolve().parents[3]
+# 12:30 KST on the event day, half an hour before the start.
+EVENT_MORNING = datetime(2022, 12, 15, 3, 30, tzinfo=UTC)
 #: The day before the event, so nothing time-driven is due while a frozen clock stands still.
 DAY_BEFORE = datetime(2022, 12, 14, 3, 0, tzinfo=UTC)
+#: Only the features the end-to-end tests drive: quicker, and other features' jobs stay out.
+EXTENSIONS = ["cogs.admin", "cogs.faq"]
+
+# -- unit tests --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def config() -> Config:
+    return load_config(ROOT / "config" / "event.toml")
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    return Catalog.load()
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(EVENT_MORNING)
+
+
+@pytest.fixture
+def faq_store(store: Store) -> FaqStore:
+    return FaqStore(store)
+
+
+@pytest.fixture
+async def service(
+    config: Config, faq_store: FaqStore, clock: FrozenClock, catalog: Catalog
+) -> FaqService:
+    svc = FaqService(config, faq_store, clock, catalog.t, auto_answer_channel_ids=[42])
+    await svc.load()
+    return svc
+
+
+# -- end-to-end tests --------------------------------------------------------------------------------
 
 FaqLauncher = Callable[..., Awaitable[StandInBot]]
 
@@ -43,25 +92,13 @@ async def running(start_faq: FaqLauncher) -> StandInBot:
 
 
 @pytest.fixture
-def clock() -> FrozenClock:
+def day_before_clock() -> FrozenClock:
     return FrozenClock(DAY_BEFORE)
 
 
 def with_discord(config: Config, **changes: Any) -> Config:
     """``config`` with fields of ``[discord]`` replaced."""
     return config.model_copy(update={"discord": config.discord.model_copy(update=changes)})
-
-
-def add_viewers(standin: DiscordStandIn, count: int, *, locale: str = "ko") -> list[str]:
-    """``count`` more members of the event server (each has their own command cooldown)."""
-    names = []
-    for index in range(count):
-        name = f"viewer{index}"
-        user = StandInUser(standin.guild_id + 5000 + index, name, f"Viewer {index}", locale=locale)
-        standin.world.add_user(name, user)
-        standin.world.add_member(standin.guild_id, user.id, [])
-        names.append(name)
-    return names
 
 
 async def ask_faq(

@@ -30,7 +30,7 @@ async def ask(
 
 async def posted(running: StandInBot, standin: DiscordStandIn, number: int) -> dict[str, Any]:
     """The Q&A channel post of question ``number``, as it is now."""
-    question = await running.bot.services.status_sources["faq"].repo.question(number)
+    question = await running.bot.services.status_sources["faq"].store.question(number)
     assert question is not None
     assert question.channel_id == standin.channels["qna"]
     message = standin.message(question.message_id)
@@ -43,8 +43,8 @@ def vote_label(message: dict[str, Any]) -> str:
 
 
 @pytest.fixture
-async def frozen(start_faq: FaqLauncher, clock: FrozenClock) -> StandInBot:
-    return await start_faq(clock=clock)
+async def frozen(start_faq: FaqLauncher, day_before_clock: FrozenClock) -> StandInBot:
+    return await start_faq(clock=day_before_clock)
 
 
 async def test_ask_posts_the_question_with_a_vote_button_one_vote_each(
@@ -76,15 +76,15 @@ async def test_ask_posts_the_question_with_a_vote_button_one_vote_each(
     assert again.ephemeral
     assert "이미 추천한 질문이에요. (지금 1표)" in message_text(reply["data"])
     assert vote_label(await posted(frozen, standin, 1)) == "👍 1"
-    assert await frozen.bot.services.status_sources["faq"].repo.votes(1) == 1
+    assert await frozen.bot.services.status_sources["faq"].store.votes(1) == 1
 
 
 async def test_admin_questions_orders_by_votes_then_age_and_marks_posts(
-    frozen: StandInBot, standin: DiscordStandIn, clock: FrozenClock
+    frozen: StandInBot, standin: DiscordStandIn, day_before_clock: FrozenClock
 ) -> None:
     for user in ("member", "member2", "owner"):
         await ask(standin, user, f"{user} wants to know: what comes next for public accelerators?")
-        clock.advance(timedelta(minutes=1))
+        day_before_clock.advance(timedelta(minutes=1))
     votes = {1: ["member2"], 2: ["member", "owner"], 3: ["member"]}
     for number, voters in votes.items():
         for voter in voters:
@@ -142,7 +142,7 @@ async def test_members_cannot_press_the_moderator_buttons(
     assert message_text(reply["data"]) == frozen.bot.services.catalog.t(
         "errors.not_moderator", "ko"
     )
-    question = await frozen.bot.services.status_sources["faq"].repo.question(1)
+    question = await frozen.bot.services.status_sources["faq"].store.question(1)
     assert question.status == "open"
 
 
@@ -170,11 +170,11 @@ async def test_mentions_in_a_question_are_neutralised(
 
 
 async def test_one_question_a_minute(
-    frozen: StandInBot, standin: DiscordStandIn, clock: FrozenClock
+    frozen: StandInBot, standin: DiscordStandIn, day_before_clock: FrozenClock
 ) -> None:
     _, text = await ask(standin, "member", "First question for the speakers?", locale="en-US")
     assert "Your question was sent!" in text
-    clock.advance(timedelta(seconds=20))
+    day_before_clock.advance(timedelta(seconds=20))
     handle, text = await ask(standin, "member", "두 번째 질문도 있어요?", locale="ko")
     assert handle.ephemeral
     assert "질문은 1분에 한 번 보낼 수 있어요. 40초 뒤에" in text
@@ -182,7 +182,7 @@ async def test_one_question_a_minute(
     assert handle.ephemeral
     assert "You can send one question per minute. Please try again in 40 s." in text
     assert len(standin.messages("qna")) == 1
-    clock.advance(timedelta(seconds=41))
+    day_before_clock.advance(timedelta(seconds=41))
     _, text = await ask(standin, "member", "Second question for the speakers?", locale="en-US")
     assert "Your question was sent!" in text
     assert len(standin.messages("qna")) == 2
@@ -215,19 +215,19 @@ async def test_a_failed_post_is_reported_and_not_counted(
     handle, text = await ask(standin, "member", "Will this one get through?", locale="en-US")
     assert handle.ephemeral
     assert "could not be posted to the Q&A channel" in text
-    repo = frozen.bot.services.status_sources["faq"].repo
+    repo = frozen.bot.services.status_sources["faq"].store
     assert await repo.top_questions(standin.guild_id) == []
     _, text = await ask(standin, "member", "Will this one get through?", locale="en-US")
     assert "Your question was sent!" in text  # the failed one did not use up the minute
 
 
 async def test_vote_buttons_work_after_a_restart(
-    start_faq: FaqLauncher, standin: DiscordStandIn, clock: FrozenClock
+    start_faq: FaqLauncher, standin: DiscordStandIn, day_before_clock: FrozenClock
 ) -> None:
-    first = await start_faq(clock=clock)
+    first = await start_faq(clock=day_before_clock)
     await ask(standin, "member", "Does the vote survive a restart?", locale="en-US")
     await first.stop()
-    second = await start_faq(clock=clock)
+    second = await start_faq(clock=day_before_clock)
     click = await standin.click("member2", await posted(second, standin, 1), "qna:vote:1")
     await click.response()
     assert vote_label(await posted(second, standin, 1)) == "👍 1"

@@ -1,10 +1,12 @@
-"""/faq end to end: the question table through the real bot, autocomplete, "did you mean", no match,
-cooldown and the error-id message."""
+"""/faq end to end: answers in the asker's language, autocomplete, "did you mean", no match, cooldown
+and the error-id message. (The question table is checked on the service: tests/cogs/faq/test_service.py.)"""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -12,36 +14,10 @@ from bot.config import Config
 from bot.program import Session, effective_program
 from bot.rehearsal.discord_standin import DiscordStandIn, message_text
 from bot.rehearsal.run import StandInBot
-from tests.faq.question_table import QUESTION_TABLE
+from bot.store import Store
+from cogs.faq._store import FaqStore, UsageBatch
 
-from .conftest import add_viewers, ask_faq, button_ids, buttons
-
-MIN_ACCURACY = 0.90
-
-
-async def test_question_table_through_the_bot_in_korean_and_english(
-    running: StandInBot, standin: DiscordStandIn, event_config: Config
-) -> None:
-    """Every table question, each from its own viewer (so the per-user cooldown never interferes)."""
-    entries = {entry.id: entry for entry in event_config.faq}
-    viewers = add_viewers(standin, len(QUESTION_TABLE))
-    misses = []
-    for viewer, row in zip(viewers, QUESTION_TABLE, strict=True):
-        locale = "ko" if row.locale == "ko" else "en-US"
-        handle, text = await ask_faq(standin, viewer, row.question, locale)
-        heading = entries[row.expected].question.get(row.locale)
-        correct = (
-            not handle.ephemeral
-            and heading in text
-            and all(fact in text for fact in row.facts)
-            and "{" not in text  # every placeholder filled
-        )
-        if not correct:
-            misses.append((row.question, row.expected, text[:120]))
-    assert sum(row.locale == "ko" for row in QUESTION_TABLE) >= 20
-    assert sum(row.locale == "en" for row in QUESTION_TABLE) >= 10
-    accuracy = 1 - len(misses) / len(QUESTION_TABLE)
-    assert accuracy >= MIN_ACCURACY, misses
+from .conftest import ask_faq, button_ids, buttons
 
 
 async def test_answers_come_in_the_askers_language(
@@ -101,19 +77,30 @@ async def test_did_you_mean_buttons_answer_with_the_picked_entry(
     handle, text = await ask_faq(standin, "member", "삼성이랑 하는 프로그램", "ko")
     assert handle.ephemeral
     assert "혹시 이 중에 있나요?" in text
+    member = standin.users["member"].id
     offered = button_ids(handle.original)
     assert 2 <= len(offered) <= 3
-    assert "faq:pick:daegu" in offered
+    assert f"faq:pick:daegu:{member}" in offered  # the choices belong to the one who asked
     assert all(1 <= len(b["label"]) <= 80 for b in buttons(handle.original))
 
-    click = await standin.click("member", handle.original, "faq:pick:daegu", locale="ko")
+    # Someone else pressing them is told so, privately and in their language; nothing changes.
+    other = await standin.click(
+        "member2", handle.original, f"faq:pick:daegu:{member}", locale="en-US"
+    )
+    refusal = await other.response()
+    assert other.ephemeral
+    expected = running.bot.services.t("errors.not_your_button", "en")
+    assert message_text(refusal["data"]) == expected
+    assert button_ids(handle.original) == offered
+
+    click = await standin.click("member", handle.original, f"faq:pick:daegu:{member}", locale="ko")
     reply = await click.response()
     assert reply["type"] == 7  # the "did you mean" message turns into the answer
     answer = message_text(reply["data"])
     assert "C-Lab 3.0" in answer
     assert "삼성전자" in answer
     assert button_ids(handle.original) == []
-    assert (await running.bot.services.status_sources["faq"].repo.top_used())[0] == ("daegu", 1)
+    assert (await running.bot.services.status_sources["faq"].top_used())[0] == ("daegu", 1)
 
 
 async def test_no_match_lists_the_topics_and_is_recorded(
@@ -169,7 +156,8 @@ async def test_an_error_in_the_cog_shows_an_error_id_not_a_traceback(
 
     # A button that fails answers the same way.
     monkeypatch.setattr(service, "answer_entry", broken)
-    click = await standin.click("member", weak.original, "faq:pick:daegu", locale="ko")
+    member = standin.users["member"].id
+    click = await standin.click("member", weak.original, f"faq:pick:daegu:{member}", locale="ko")
     reply = await click.response()
     assert click.ephemeral
     assert "오류 번호" in message_text(reply["data"])
@@ -214,3 +202,36 @@ async def test_answers_follow_the_schedules_delays(
     running.bot.services.use_program(DelayedSchedule())
     _, after = await ask_faq(standin, "member", "토크콘서트 몇시에 해요", "ko")
     assert "14:30" in after
+
+
+async def test_a_reply_never_waits_for_the_usage_write_and_a_clean_stop_keeps_every_count(
+    running: StandInBot, standin: DiscordStandIn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = running.bot.services.status_sources["faq"]
+    writing, release = asyncio.Event(), asyncio.Event()
+    add_uses = service.store.add_uses
+
+    async def held(batch: UsageBatch) -> None:
+        writing.set()
+        await release.wait()
+        await add_uses(batch)
+
+    monkeypatch.setattr(service.store, "add_uses", held)
+    service.usage.delay = 0  # write the first use at once ...
+    _, venue = await ask_faq(standin, "member", "장소가 어디예요?", "ko")
+    assert "6층" in venue
+    await asyncio.wait_for(writing.wait(), timeout=10)
+    service.usage.delay = 3600  # ... and keep the next one in memory until the stop
+    # The write is held; another answer is delivered all the same.
+    handle, watch = await ask_faq(standin, "member2", "생방 어디서 봐요?", "ko")
+    assert not handle.ephemeral
+    assert "youtube.com" in watch
+    assert not release.is_set()
+    release.set()
+
+    await running.stop()  # a clean stop writes what is still counted in memory
+    store = await Store.open(tmp_path / "data")
+    try:
+        assert sorted(await FaqStore(store).top_used()) == [("venue", 1), ("watch", 1)]
+    finally:
+        await store.close()

@@ -6,7 +6,6 @@ from cogs.faq._text import (
     QUESTION_MAX_CHARS,
     ZWSP,
     check_question,
-    clean_text,
     detect_locale,
     looks_like_question,
     neutralize_mentions,
@@ -34,10 +33,6 @@ def test_user_role_and_channel_mentions_are_rendered_harmless(raw: str, expected
     assert neutralize_mentions(raw) == expected
 
 
-def test_clean_text_strips_controls_and_bidi_and_keeps_newlines() -> None:
-    assert clean_text(" a\x00b\u202ec\n\n\n\nd\r\ne ") == "abc\n\nd\ne"
-
-
 def test_check_question_limits_and_neutralises() -> None:
     assert check_question("hi").problem == "ask.too_short"
     assert check_question("x" * (QUESTION_MAX_CHARS + 1)).problem == "ask.too_long"
@@ -53,7 +48,6 @@ def test_bidi_isolates_cannot_reorder_a_question(isolate: str) -> None:
     check = check_question(f"{isolate}when does the talk start?\u2069 thanks")
     assert check.ok
     assert check.text == "when does the talk start? thanks"
-    assert clean_text(f"a{isolate}b\n\u2060c\td") == "ab\nc\td"
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,8 @@
-"""FAQ and viewer Q&A storage (the only module of the feature that writes SQL).
+"""FAQ and viewer Q&A storage: the only module of the feature with SQL (always parameterised).
 
 * FAQ overrides: moderators add, edit and remove entries at run time. The config file stays the base;
   every change is a row of ``faq_history`` (who, when, before, after) and the latest row per id is the
-  override. The effective set is config ⊕ overrides (:meth:`FaqRepo.effective_entries`).
+  override. The effective set is config ⊕ overrides (:meth:`FaqStore.effective_entries`).
 * Usage counts per entry and the questions no entry answered (grouped by normalised text).
 * Viewer questions for the speakers, with one vote per user, ordered by votes then age.
 
@@ -25,41 +25,21 @@ from bot.store import Store
 
 __all__ = [
     "ASK_INTERVAL",
-    "AutoAnswerCooldown",
     "FaqChange",
-    "FaqEntryExists",
-    "FaqEntryNotFound",
-    "FaqError",
-    "FaqRepo",
+    "FaqStore",
     "Question",
     "QuestionStatus",
     "UnansweredQuestion",
+    "UsageBatch",
     "VoteResult",
-    "export_toml",
 ]
 
 QuestionStatus = Literal["open", "answered", "hidden"]
 QUESTION_STATUSES: tuple[QuestionStatus, ...] = ("open", "answered", "hidden")
 ASK_INTERVAL = timedelta(minutes=1)
 """One /ask per user per this interval."""
-
-
-class FaqError(Exception):
-    """A refusal the user can act on: ``key`` is a catalog key, ``values`` its placeholders."""
-
-    key = "faq.admin.error"
-
-    def __init__(self, **values: object) -> None:
-        super().__init__(f"{self.key} {values}")
-        self.values = values
-
-
-class FaqEntryExists(FaqError):
-    key = "faq.admin.exists"
-
-
-class FaqEntryNotFound(FaqError):
-    key = "faq.admin.not_found"
+#: Uses to add per entry id: (how many, the latest).
+UsageBatch = dict[str, tuple[int, datetime]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +132,7 @@ def _question(row: aiosqlite.Row | Sequence[Any]) -> Question:
     )
 
 
-class FaqRepo:
+class FaqStore:
     def __init__(self, store: Store) -> None:
         self._db = store.db
 
@@ -211,22 +191,23 @@ class FaqRepo:
 
     async def add_entry(
         self, entry: FaqEntry, base: Sequence[FaqEntry], *, user_id: int, now: datetime
-    ) -> None:
-        """Add a new entry; raises :class:`FaqEntryExists` if the id is in the effective set."""
+    ) -> bool:
+        """Add a new entry; False (and nothing written) if the id is in the effective set."""
         current = {e.id for e in await self.effective_entries(base)}
         if entry.id in current:
-            raise FaqEntryExists(entry_id=entry.id)
+            return False
         await self._write(
             entry_id=entry.id, action="add", before=None, after=entry, user_id=user_id, now=now
         )
+        return True
 
     async def edit_entry(
         self, entry: FaqEntry, base: Sequence[FaqEntry], *, user_id: int, now: datetime
-    ) -> FaqEntry:
-        """Replace the entry with the same id; returns the previous version."""
+    ) -> FaqEntry | None:
+        """Replace the entry with the same id; returns the previous version (None: no such entry)."""
         before = next((e for e in await self.effective_entries(base) if e.id == entry.id), None)
         if before is None:
-            raise FaqEntryNotFound(entry_id=entry.id)
+            return None
         await self._write(
             entry_id=entry.id, action="edit", before=before, after=entry, user_id=user_id, now=now
         )
@@ -234,11 +215,11 @@ class FaqRepo:
 
     async def remove_entry(
         self, entry_id: str, base: Sequence[FaqEntry], *, user_id: int, now: datetime
-    ) -> FaqEntry:
-        """Hide the entry (config entries are soft-deleted); returns what was removed."""
+    ) -> FaqEntry | None:
+        """Hide the entry (config entries are soft-deleted); returns what was removed (or None)."""
         before = next((e for e in await self.effective_entries(base) if e.id == entry_id), None)
         if before is None:
-            raise FaqEntryNotFound(entry_id=entry_id)
+            return None
         await self._write(
             entry_id=entry_id, action="remove", before=before, after=None, user_id=user_id, now=now
         )
@@ -268,11 +249,19 @@ class FaqRepo:
 
     # -- usage and unanswered questions -------------------------------------------------------------
 
-    async def record_use(self, entry_id: str, now: datetime) -> None:
+    async def add_uses(self, batch: UsageBatch) -> None:
+        """Add counted uses (entry → (uses, last use)) in one statement, so one commit."""
+        if not batch:
+            return
+        rows = ", ".join("(?, ?, ?)" for _ in batch)
+        params: list[object] = []
+        for entry_id, (uses, last) in batch.items():
+            params += [entry_id, uses, _ts(last)]
         await self._db.execute(
-            "INSERT INTO faq_usage (entry_id, uses, last_used_at) VALUES (?, 1, ?)"
-            " ON CONFLICT (entry_id) DO UPDATE SET uses = uses + 1, last_used_at = excluded.last_used_at",
-            (entry_id, _ts(now)),
+            f"INSERT INTO faq_usage (entry_id, uses, last_used_at) VALUES {rows}"
+            " ON CONFLICT (entry_id) DO UPDATE SET uses = uses + excluded.uses,"
+            " last_used_at = max(last_used_at, excluded.last_used_at)",
+            params,
         )
 
     async def top_used(self, limit: int = 10) -> list[tuple[str, int]]:
@@ -432,77 +421,3 @@ class FaqRepo:
             return timedelta(0)
         wait = _dt(row[0]) + interval - now.astimezone(UTC)
         return max(wait, timedelta(0))
-
-
-class AutoAnswerCooldown:
-    """In-memory "answered entry X in channel Y at T", so auto-answers repeat at most every ``cooldown``.
-
-    Not persisted on purpose: after a restart one early repeat is harmless, and the state is tiny.
-    """
-
-    def __init__(self, cooldown: timedelta) -> None:
-        self.cooldown = cooldown
-        self._last: dict[tuple[int, str], datetime] = {}
-
-    def ready(self, entry_id: str, channel_id: int, now: datetime) -> bool:
-        last = self._last.get((channel_id, entry_id))
-        return last is None or now - last >= self.cooldown
-
-    def try_acquire(self, entry_id: str, channel_id: int, now: datetime) -> bool:
-        """True (and start the cooldown) if this entry may be auto-answered in this channel now."""
-        if now.tzinfo is None:
-            raise ValueError("naive datetime")
-        if not self.ready(entry_id, channel_id, now):
-            return False
-        self._last[(channel_id, entry_id)] = now
-        if len(self._last) > 10_000:  # keep memory bounded in a very busy server
-            cutoff = now - self.cooldown
-            self._last = {k: v for k, v in self._last.items() if v > cutoff}
-        return True
-
-
-# -- TOML export ------------------------------------------------------------------------------------
-
-
-def _toml_string(text: str) -> str:
-    """A TOML basic string: quotes, backslashes and control characters escaped."""
-    out = ['"']
-    for char in text:
-        code = ord(char)
-        if char == '"':
-            out.append('\\"')
-        elif char == "\\":
-            out.append("\\\\")
-        elif char == "\n":
-            out.append("\\n")
-        elif char == "\t":
-            out.append("\\t")
-        elif code < 0x20 or code == 0x7F:
-            out.append(f"\\u{code:04X}")
-        else:
-            out.append(char)
-    out.append('"')
-    return "".join(out)
-
-
-def _toml_list(items: Sequence[str]) -> str:
-    return "[" + ", ".join(_toml_string(item) for item in items) + "]"
-
-
-def export_toml(entries: Sequence[FaqEntry], *, now: datetime | None = None) -> str:
-    """The entries as ``config/faq.toml`` content (``[[faq]]`` tables) that loads back unchanged."""
-    lines = ["# FAQ entries exported by /admin faq export."]
-    if now is not None:
-        lines.append(
-            f"# Exported {now.astimezone(UTC):%Y-%m-%d %H:%M} UTC; commit as config/faq.toml."
-        )
-    for entry in entries:
-        lines += [
-            "",
-            "[[faq]]",
-            f"id = {_toml_string(entry.id)}",
-            f"question = {{ ko = {_toml_string(entry.question.ko)}, en = {_toml_string(entry.question.en)} }}",
-            f"answer = {{ ko = {_toml_string(entry.answer.ko)}, en = {_toml_string(entry.answer.en)} }}",
-            f"keywords = {{ ko = {_toml_list(entry.keywords.ko)}, en = {_toml_list(entry.keywords.en)} }}",
-        ]
-    return "\n".join(lines) + "\n"

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import re
 import tomllib
-from pathlib import Path
 
 from bot.i18n import Catalog, placeholders
-from cogs.faq._forms import FaqInvalid
-from cogs.faq._repo import FaqEntryExists, FaqEntryNotFound, FaqError
-from cogs.faq._service import AskRateLimited, FaqForbidden, QuestionNotFound
 
-ROOT = Path(__file__).resolve().parents[2]
+from .conftest import ROOT
+
 FAQ_CATALOG = ROOT / "bot" / "locales" / "faq.toml"
 COMMAND_NAME = re.compile(r"^[-_\w]{1,32}$")
 
@@ -26,22 +23,6 @@ def test_faq_catalog_is_complete() -> None:
             for name in value.values():
                 assert COMMAND_NAME.match(name), (key, name)
                 assert name == name.lower(), (key, name)
-
-
-def test_error_keys_exist(catalog: Catalog) -> None:
-    errors: list[type[FaqError]] = [
-        FaqError,
-        FaqEntryExists,
-        FaqEntryNotFound,
-        FaqInvalid,
-        FaqForbidden,
-        AskRateLimited,
-        QuestionNotFound,
-    ]
-    for error in errors:
-        assert catalog.has(error.key), error.key
-    for key in ("ask.too_long", "ask.too_short"):
-        assert catalog.has(key)
 
 
 def test_keys_used_by_the_feature_exist(catalog: Catalog) -> None:

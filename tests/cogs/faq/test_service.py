@@ -9,31 +9,18 @@ from pathlib import Path
 import pytest
 
 from bot.clock import FrozenClock
-from bot.config import Config, FaqEntry
+from bot.config import Config
+from bot.errors import UserError
 from bot.i18n import Catalog
 from bot.store import Store
 from cogs.faq._answers import ProgramTimes
-from cogs.faq._forms import (
-    FaqForm,
-    FaqInvalid,
-    check_entry_id,
-    entry_from_form,
-    form_from_entry,
-    parse_keywords,
-)
-from cogs.faq._repo import FaqEntryExists, FaqRepo
-from cogs.faq._service import (
-    AskRateLimited,
-    AskTextRefused,
-    FaqForbidden,
-    FaqService,
-    QuestionNotFound,
-)
+from cogs.faq._forms import FaqForm, entry_from_form
+from cogs.faq._service import AutoAnswerCooldown, FaqService
+from cogs.faq._store import FaqStore
 from cogs.faq._text import ZWSP
 
-# The imports above stay at module level on purpose: the bot unloads its extensions on close, which
-# drops cogs.faq.* from sys.modules, so an import inside a test after an end-to-end test would get a
-# second FaqInvalid class that pytest.raises does not recognise.
+from .conftest import EVENT_MORNING
+
 MOD = 1001
 VIEWER = 2002
 GUILD = 77
@@ -61,7 +48,7 @@ async def test_did_you_mean_buttons_answer(service: FaqService) -> None:
     picked = await service.answer_entry(daegu.entry_id, "ko")
     assert picked.kind == "confident"
     assert "C-Lab 3.0" in picked.text
-    assert (await service.repo.top_used())[0] == ("daegu", 1)
+    assert (await service.top_used())[0] == ("daegu", 1)
     gone = await service.answer_entry("no-such-entry", "en")
     assert gone.kind == "none"
 
@@ -78,7 +65,7 @@ async def test_no_match_lists_topics_and_is_logged(service: FaqService, clock: F
 
 
 async def test_answers_follow_a_delayed_program(
-    config: Config, repo: FaqRepo, clock: FrozenClock, catalog: Catalog
+    config: Config, faq_store: FaqStore, clock: FrozenClock, catalog: Catalog
 ) -> None:
     delay = timedelta(minutes=30)
 
@@ -88,7 +75,7 @@ async def test_answers_follow_a_delayed_program(
             for item in config.program
         }
 
-    service = FaqService(config, repo, clock, catalog.t, program_times=delayed)
+    service = FaqService(config, faq_store, clock, catalog.t, program_times=delayed)
     await service.load()
     reply = await service.answer("토크콘서트 몇시에 해요", "ko")
     assert "14:30" in reply.text
@@ -116,7 +103,7 @@ async def test_admin_changes_persist_across_a_restart(
 ) -> None:
     store = await Store.open(tmp_path / "db")
     try:
-        service = FaqService(config, FaqRepo(store), clock, catalog.t)
+        service = FaqService(config, FaqStore(store), clock, catalog.t)
         await service.load()
         assert (await service.answer("주차장 있나요?", "ko")).kind == "none"
 
@@ -134,7 +121,7 @@ async def test_admin_changes_persist_across_a_restart(
 
     store = await Store.open(tmp_path / "db")
     try:
-        restarted = FaqService(config, FaqRepo(store), clock, catalog.t)
+        restarted = FaqService(config, FaqStore(store), clock, catalog.t)
         await restarted.load()
         reply = await restarted.answer("주차 되나요", "ko")
         assert reply.entry_id == "parking"
@@ -152,25 +139,41 @@ async def test_admin_changes_persist_across_a_restart(
 
 async def test_admin_is_refused_for_ordinary_members(service: FaqService) -> None:
     entry = entry_from_form("parking", _form())
-    with pytest.raises(FaqForbidden):
+    forbidden = "faq.admin.forbidden"
+    with pytest.raises(UserError) as refused:
         await service.add_entry(entry, user_id=VIEWER, moderator=False)
-    with pytest.raises(FaqForbidden):
+    assert refused.value.key == forbidden
+    with pytest.raises(UserError) as refused:
         await service.edit_entry(entry, user_id=VIEWER, moderator=False)
-    with pytest.raises(FaqForbidden):
+    assert refused.value.key == forbidden
+    with pytest.raises(UserError) as refused:
         await service.remove_entry("venue", user_id=VIEWER, moderator=False)
+    assert refused.value.key == forbidden
     question = await service.ask(
         guild_id=GUILD, author_id=VIEWER, text="연사님 질문 있어요", locale="ko"
     )
-    with pytest.raises(FaqForbidden):
+    with pytest.raises(UserError) as refused:
         await service.set_question_status(question.id, "hidden", user_id=VIEWER, moderator=False)
+    assert refused.value.key == forbidden
     assert "parking" not in service.matcher
-    assert await service.repo.history() == []
-    assert service.t(FaqForbidden.key, "ko")
+    assert await service.store.history() == []
 
 
-async def test_adding_an_existing_id_is_refused(service: FaqService) -> None:
-    with pytest.raises(FaqEntryExists):
+async def test_adding_an_existing_id_or_changing_a_missing_one_is_refused(
+    service: FaqService,
+) -> None:
+    with pytest.raises(UserError) as exists:
         await service.add_entry(entry_from_form("venue", _form()), user_id=MOD, moderator=True)
+    assert (exists.value.key, exists.value.values) == ("faq.admin.exists", {"entry_id": "venue"})
+    with pytest.raises(UserError) as missing:
+        await service.edit_entry(entry_from_form("nope", _form()), user_id=MOD, moderator=True)
+    assert missing.value.key == "faq.admin.not_found"
+    # A refusal quotes a typed id back clipped: a 6,000-character value must not overflow a reply.
+    with pytest.raises(UserError) as missing:
+        await service.remove_entry("x" * 6000, user_id=MOD, moderator=True)
+    assert missing.value.key == "faq.admin.not_found"
+    assert len(str(missing.value.values["entry_id"])) <= 40
+    assert await service.store.history() == []
 
 
 async def test_auto_answer_cooldown_and_rules(service: FaqService, clock: FrozenClock) -> None:
@@ -200,10 +203,10 @@ async def test_auto_answer_cooldown_and_rules(service: FaqService, clock: Frozen
 
 
 async def test_auto_answer_is_off_by_default(
-    config: Config, repo: FaqRepo, clock: FrozenClock, catalog: Catalog
+    config: Config, faq_store: FaqStore, clock: FrozenClock, catalog: Catalog
 ) -> None:
     assert config.discord.auto_answer_channel_ids == ()
-    service = FaqService(config, repo, clock, catalog.t)
+    service = FaqService(config, faq_store, clock, catalog.t)
     await service.load()
     assert (
         await service.auto_answer("행사 장소가 어디예요?", channel_id=42, author_is_bot=False)
@@ -212,9 +215,9 @@ async def test_auto_answer_is_off_by_default(
 
 
 async def test_reconfigure_follows_the_auto_answer_settings(
-    config: Config, repo: FaqRepo, clock: FrozenClock, catalog: Catalog
+    config: Config, faq_store: FaqStore, clock: FrozenClock, catalog: Catalog
 ) -> None:
-    service = FaqService(config, repo, clock, catalog.t)
+    service = FaqService(config, faq_store, clock, catalog.t)
     discord = config.discord.model_copy(
         update={"auto_answer_channel_ids": (42,), "auto_answer_cooldown": timedelta(minutes=2)}
     )
@@ -222,7 +225,7 @@ async def test_reconfigure_follows_the_auto_answer_settings(
     await service.load()
     assert service.auto_answer_channel_ids == frozenset({42})
     assert service.cooldown.cooldown == timedelta(minutes=2)
-    explicit = FaqService(config, repo, clock, catalog.t, auto_answer_channel_ids=[7])
+    explicit = FaqService(config, faq_store, clock, catalog.t, auto_answer_channel_ids=[7])
     explicit.reconfigure(config.model_copy(update={"discord": discord}))
     assert explicit.auto_answer_channel_ids == frozenset({7})  # given explicitly: kept
 
@@ -257,8 +260,9 @@ async def test_ask_vote_and_top_questions(service: FaqService, clock: FrozenCloc
     assert service.vote_text(repeat, "ko") == service.t("ask.already_voted", "ko", votes=2)
     await service.vote(newer.id, 12)
     await service.vote(older.id, 13)
-    with pytest.raises(QuestionNotFound):
+    with pytest.raises(UserError) as missing:
         await service.vote(9999, 10)
+    assert (missing.value.key, missing.value.values) == ("questions.not_found", {"number": 9999})
 
     top = await service.top_questions(GUILD)
     assert [q.id for q in top] == [popular.id, older.id, newer.id]  # votes, then older first
@@ -272,8 +276,9 @@ async def test_ask_vote_and_top_questions(service: FaqService, clock: FrozenCloc
         "questions.marked_hidden", "ko", number=popular.id
     )
     assert [q.id for q in await service.top_questions(GUILD)] == [older.id, newer.id]
-    with pytest.raises(QuestionNotFound):
+    with pytest.raises(UserError) as missing:
         await service.set_question_status(9999, "answered", user_id=MOD, moderator=True)
+    assert missing.value.key == "questions.not_found"
     assert service.questions_text([], "ko") == service.t("questions.empty", "ko")
 
 
@@ -282,17 +287,17 @@ async def test_ask_is_rate_limited_and_length_checked(
 ) -> None:
     await service.ask(guild_id=GUILD, author_id=VIEWER, text="첫 번째 질문입니다", locale="ko")
     clock.advance(timedelta(seconds=15))
-    with pytest.raises(AskRateLimited) as limited:
+    with pytest.raises(UserError) as limited:
         await service.ask(guild_id=GUILD, author_id=VIEWER, text="두 번째 질문입니다", locale="ko")
-    assert limited.value.values == {"seconds": 45}
+    assert (limited.value.key, limited.value.values) == ("ask.rate_limited", {"seconds": 45})
     assert "45" in service.t(limited.value.key, "ko", **limited.value.values)
     clock.advance(timedelta(seconds=45))
     await service.ask(guild_id=GUILD, author_id=VIEWER, text="두 번째 질문입니다", locale="ko")
-    with pytest.raises(AskTextRefused) as too_long:
+    with pytest.raises(UserError) as too_long:
         await service.ask(guild_id=GUILD, author_id=3, text="가" * 301, locale="ko")
     assert too_long.value.key == "ask.too_long"
     assert "300" in service.t(too_long.value.key, "en", **too_long.value.values)
-    with pytest.raises(AskTextRefused) as too_short:
+    with pytest.raises(UserError) as too_short:
         await service.ask(guild_id=GUILD, author_id=3, text=" ? ", locale="ko")
     assert too_short.value.key == "ask.too_short"
 
@@ -310,7 +315,8 @@ async def test_two_asks_at_once_by_one_user_queue_one_question(service: FaqServi
     refused = [r for r in results[:2] if isinstance(r, BaseException)]
     assert len(queued) == 1
     assert len(refused) == 1
-    assert isinstance(refused[0], AskRateLimited)
+    assert isinstance(refused[0], UserError)
+    assert refused[0].key == "ask.rate_limited"
     assert not isinstance(results[2], BaseException)
     assert len(await service.top_questions(GUILD)) == 2
     assert len(service._ask_locks) == 0  # a lock lives only while an ask is running
@@ -330,32 +336,9 @@ async def test_mentions_in_questions_are_neutralised(service: FaqService) -> Non
     assert "<@&876543210987654321>" not in post
     assert f"@{ZWSP}everyone" in post
     assert f"<@{VIEWER}>" in post  # the author is shown (the cog sends with AllowedMentions.none())
-    stored = await service.repo.question(question.id)
+    stored = await service.store.question(question.id)
     assert stored is not None
     assert "@everyone" not in stored.text
-
-
-def test_entry_ids_are_checked_before_the_form_opens() -> None:
-    assert check_entry_id(" Parking ") == "parking"
-    for bad in ("", "bad id!", "-lead", "x" * 33, "주차"):
-        with pytest.raises(FaqInvalid):
-            check_entry_id(bad)
-
-
-def test_entry_from_form_validates(config: Config) -> None:
-    entry = entry_from_form(" Parking ", _form())
-    assert entry.id == "parking"
-    assert entry.keywords.ko == ("주차", "주차장", "차")
-    assert entry.keywords.en == ("parking", "car")
-    with pytest.raises(FaqInvalid):
-        entry_from_form("bad id!", _form())
-    with pytest.raises(FaqInvalid):
-        entry_from_form("parking", FaqForm("", "q", "a", "a", ""))
-    with pytest.raises(FaqInvalid):
-        entry_from_form("parking", _form("x" * 5000))
-    venue: FaqEntry = next(e for e in config.faq if e.id == "venue")
-    assert entry_from_form("venue", form_from_entry(venue)) == venue
-    assert parse_keywords("a, a,\n 생중계 ;b") == (("생중계",), ("a", "b"))
 
 
 async def test_a_question_cannot_reorder_its_post_with_a_bidi_isolate(service: FaqService) -> None:
@@ -369,11 +352,21 @@ async def test_a_question_cannot_reorder_its_post_with_a_bidi_isolate(service: F
 
 
 async def test_the_entry_list_fits_one_message(
-    config: Config, repo: FaqRepo, clock: FrozenClock, catalog: Catalog
+    config: Config, faq_store: FaqStore, clock: FrozenClock, catalog: Catalog
 ) -> None:
     many = tuple(e.model_copy(update={"id": f"{e.id}-{n}"}) for n in range(4) for e in config.faq)
-    service = FaqService(config.model_copy(update={"faq": many}), repo, clock, catalog.t)
+    service = FaqService(config.model_copy(update={"faq": many}), faq_store, clock, catalog.t)
     await service.load()
     text = service.list_text("en")
     assert len(text) <= 2000
     assert text.endswith("…")
+
+
+def test_auto_answer_cooldown() -> None:
+    cooldown = AutoAnswerCooldown(timedelta(minutes=10))
+    now = EVENT_MORNING
+    assert cooldown.try_acquire("venue", 1, now)
+    assert not cooldown.try_acquire("venue", 1, now + timedelta(minutes=9))
+    assert cooldown.try_acquire("venue", 2, now + timedelta(minutes=1))  # another channel
+    assert cooldown.try_acquire("when", 1, now + timedelta(minutes=1))  # another entry
+    assert cooldown.try_acquire("venue", 1, now + timedelta(minutes=10))
