@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 import discord
@@ -14,6 +15,7 @@ from bot.errors import UserError
 from bot.guilds import GuildSettings, save_guild_changes
 from bot.i18n import locale_for
 from bot.mentions import NO_MENTIONS, only_role
+from bot.outbox import Draft, Failed
 from bot.text import clean_text
 from bot.timefmt import discord_ts
 
@@ -24,6 +26,9 @@ log = logging.getLogger(__name__)
 
 ANNOUNCE_LIMIT = 1800  # leaves room for the role mention within Discord's 2000 characters
 CONFIRM_TIMEOUT = 120.0
+#: How long a confirmed announcement keeps being tried through Discord outages (the moderator's
+#: "Posting…" reply is updated after that at the latest; the interaction lives 15 minutes).
+ANNOUNCE_GRACE = timedelta(minutes=5)
 
 
 def missing_channel_permissions(
@@ -249,15 +254,25 @@ class AdminCog(commands.Cog):
         content = f"<@&{role_id}> {text}" if role_id else text
 
         async def send(confirm: discord.Interaction[Any]) -> str:
-            try:
-                posted = await channel.send(content, allowed_mentions=only_role(role_id))
-            except discord.HTTPException as error:
-                log.warning("announcement to %s failed: %s", channel.id, error)
-                return self.services.t("admin.announce.failed", locale, channel=channel.mention)
+            # Keyed by the /admin announce interaction: one confirmed preview, one post, even
+            # through a 503, a timeout or a restart of the bot mid-post.
+            posted = await self.bot.outbox.post(
+                channel.id,
+                key=f"announce:{channel.guild.id}:{interaction.id}",
+                draft=Draft.of(content, mentions=only_role(role_id)),
+                grace=ANNOUNCE_GRACE,
+                guild_id=channel.guild.id,
+            )
+            if isinstance(posted, Failed):
+                log.warning("announcement to %s not posted: %s", channel.id, posted)
+                reply = (
+                    "admin.announce.uncertain" if posted.maybe_posted else "admin.announce.failed"
+                )
+                return self.services.t(reply, locale, channel=channel.mention)
             await self.bot.audit(
                 confirm,
                 "announce",
-                after={"channel": channel.id, "message": posted.id, "text": text},
+                after={"channel": channel.id, "message": posted.message_id, "text": text},
             )
             return self.services.t("admin.announce.sent", locale, link=posted.jump_url)
 
