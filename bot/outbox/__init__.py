@@ -29,6 +29,6 @@ whenever it is unsure (after a restart, at its next poll).
 """
 
 from bot.outbox._draft import Attachment, Draft
-from bot.outbox._outbox import Failed, Outbox, Posted
+from bot.outbox._outbox import Failed, Outbox, Posted, Unfinished
 
-__all__ = ["Attachment", "Draft", "Failed", "Outbox", "Posted"]
+__all__ = ["Attachment", "Draft", "Failed", "Outbox", "Posted", "Unfinished"]

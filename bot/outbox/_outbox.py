@@ -22,7 +22,7 @@ import logging
 import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Literal
 
 import aiohttp
@@ -92,6 +92,19 @@ class Failed:
     @property
     def maybe_posted(self) -> bool:
         return self.reason in ("unknown", "stopped")
+
+
+@dataclass(frozen=True, slots=True)
+class Unfinished:
+    """A message not settled yet, for ``/admin status``: being tried, or unconfirmed."""
+
+    key: str
+    marker: str
+    #: "pending" (being tried, or waiting for the next start) or "unknown" (unconfirmed).
+    state: str
+    since: datetime
+    attempts: int
+    last_error: str
 
 
 class LookupFailed(Exception):
@@ -234,6 +247,13 @@ class Outbox:
         """The id of the message posted under ``key``, if it was."""
         intent = await self._rows.get(key)
         return intent.message_id if intent is not None and intent.state is State.SENT else None
+
+    async def unfinished(self) -> list[Unfinished]:
+        """Messages being tried or left unconfirmed, oldest first."""
+        return [
+            Unfinished(i.key, i.marker, i.state.value, i.created_at, i.attempts, i.last_error or "")
+            for i in await self._rows.unfinished()
+        ]
 
     async def recover(self) -> list[Posted | Failed]:
         """Settle what a crash left unfinished (run at start-up): posts within their grace are

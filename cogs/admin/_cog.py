@@ -16,7 +16,7 @@ from bot.guilds import GuildSettings, save_guild_changes
 from bot.i18n import locale_for
 from bot.mentions import NO_MENTIONS, only_role
 from bot.outbox import Draft, Failed
-from bot.text import clean_text
+from bot.text import clean_text, clip
 from bot.timefmt import discord_ts
 
 if TYPE_CHECKING:
@@ -29,6 +29,12 @@ CONFIRM_TIMEOUT = 120.0
 #: How long a confirmed announcement keeps being tried through Discord outages (the moderator's
 #: "Posting…" reply is updated after that at the latest; the interaction lives 15 minutes).
 ANNOUNCE_GRACE = timedelta(minutes=5)
+#: Unfinished posts listed one by one in /admin status.
+STATUS_OUTBOX_LINES = 5
+OUTBOX_STATE_KEYS = {
+    "pending": "admin.status.outbox_pending",
+    "unknown": "admin.status.outbox_unknown",
+}
 
 
 def missing_channel_permissions(
@@ -117,11 +123,40 @@ class AdminCog(commands.Cog):
             name=t("admin.status.database", locale),
             value=f"{services.store.size_bytes() / 1024:.0f} KiB",
         )
+        embed.add_field(
+            name=t("admin.status.outbox", locale),
+            value=await self.outbox_status(locale),
+            inline=False,
+        )
         for name, source in sorted(services.status_sources.items()):
             for field_name, value in await source.status_fields(locale):
                 embed.add_field(name=field_name[:256], value=value[:1024] or "-", inline=False)
             log.debug("status from %s", name)
         return embed
+
+    async def outbox_status(self, locale: str) -> str:
+        """Posts the bot is still trying (or could not confirm): what a late post looks like."""
+        t = self.services.t
+        unfinished = await self.bot.outbox.unfinished()
+        if not unfinished:
+            return t("admin.status.outbox_none", locale)
+        lines = [
+            t(
+                OUTBOX_STATE_KEYS.get(item.state, "admin.status.outbox_pending"),
+                locale,
+                ref=item.marker,
+                key=clip(item.key, 80),
+                attempts=item.attempts,
+                since=discord_ts(item.since, "R"),
+                error=clip(item.last_error, 80),
+            ).strip()
+            for item in unfinished[:STATUS_OUTBOX_LINES]
+        ]
+        if len(unfinished) > STATUS_OUTBOX_LINES:
+            lines.append(
+                t("admin.status.outbox_more", locale, count=len(unfinished) - STATUS_OUTBOX_LINES)
+            )
+        return clip("\n".join(lines), 1024)
 
     # -- setup -----------------------------------------------------------------------------------
 

@@ -138,3 +138,27 @@ async def test_a_kill_between_the_post_being_taken_and_its_answer_leaves_one_ann
     row = await OutboxStore(store).get(key)
     assert row is not None
     assert (row.state, row.message_id) == (State.SENT, int(posted["id"]))
+
+
+async def test_admin_status_shows_an_announcement_while_it_is_retried(
+    launch: Launcher, standin: DiscordStandIn
+) -> None:
+    running, _ = await start(launch)
+    waiting, resume = asyncio.Event(), asyncio.Event()
+
+    async def held_pause(seconds: float) -> None:
+        waiting.set()
+        await resume.wait()
+
+    running.bot.outbox.sleep = held_pause
+    standin.fail_next("POST", POST, 503)
+    _, click = await confirm(standin, "Break is over")
+    await asyncio.wait_for(waiting.wait(), timeout=10)
+    status = message_text((await (await admin(standin, "moderator", "status")).response())["data"])
+    assert "Posts in flight" in status
+    assert "being sent, 1 attempt(s)" in status
+    assert "503" in status
+    resume.set()
+    await moderator_told(click, "Announcement posted")
+    status = message_text((await (await admin(standin, "moderator", "status")).response())["data"])
+    assert "Posts in flight\nnone" in status
