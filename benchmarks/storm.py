@@ -407,6 +407,10 @@ async def storm(plan: Plan, seed: int, keep: Path | None) -> int:
                 await stream
             elapsed = time.monotonic() - t0
             failed = report(standin, plan, sessions, tally, elapsed, code, summary_kind)
+            digest = log_digest(data)
+            if digest:
+                print("the bot's warnings and errors:")
+                print("\n".join(digest))
             if keep is not None:
                 print(f"logs and state kept in {data}")
             return 1 if failed else 0
@@ -532,6 +536,20 @@ def report(
     failed = bool(duplicated or lost or live_dup or live_lost or tally.exits)
     print("RESULT: " + ("FAIL (lost or duplicated posts)" if failed else "OK"))
     return failed
+
+
+def log_digest(data: Path, limit: int = 6) -> list[str]:
+    """The bot's own warnings and errors over all runs, counted (digits folded): why a post was
+    late, lost or doubled usually shows here."""
+    counts: Counter[str] = Counter()
+    pattern = re.compile(r" (WARNING|ERROR) +((?:bot|cogs)\.\S+) (.*)$")
+    for path in sorted(data.glob("bot-*.log")):
+        for line in path.read_text("utf-8", errors="replace").splitlines():
+            found = pattern.search(line)
+            if found:
+                text = re.sub(r"\d+", "N", found[3])[:110]
+                counts[f"{found[1]} {found[2]} {text}"] += 1
+    return [f"  {n:3d}x {text}" for text, n in counts.most_common(limit)]
 
 
 # -- entry point ------------------------------------------------------------------------------------
