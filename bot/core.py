@@ -21,6 +21,7 @@ from bot.checks import ModeratorGroup
 from bot.i18n import CatalogTranslator
 from bot.mentions import NO_MENTIONS
 from bot.notices import ModeratorNotices
+from bot.outbox import Outbox
 from bot.services import Services
 from bot.text import clip
 from bot.tree import CompanionTree
@@ -94,6 +95,8 @@ class CompanionBot(commands.Bot):
         )
         self._background: set[asyncio.Task[None]] = set()
         self.notices = ModeratorNotices(self)
+        #: Every message the bot starts on its own is posted through this, exactly once.
+        self.outbox = Outbox(self, services.store, services.clock)
 
     async def setup_hook(self) -> None:
         await self.services.store.migrate()
@@ -103,6 +106,8 @@ class CompanionBot(commands.Bot):
             await self.load_extension(name)
         if not self.services.scheduler.running:
             self.services.scheduler.start()
+        # Posts a crash cut short: carried on (or found in history) while start-up goes on.
+        self.outbox.start_recovery()
         await self.sync_commands_if_changed()
 
     async def add_cog(self, cog: commands.Cog, /, **kwargs: Any) -> None:
@@ -222,6 +227,7 @@ class CompanionBot(commands.Bot):
 
     async def close(self) -> None:
         log.info("shutting down")
+        await self.outbox.close()
         if self._background:
             # Let audit posts in flight finish (briefly): they record what moderators did.
             await asyncio.wait(self._background, timeout=1.0)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 import discord
@@ -14,7 +15,8 @@ from bot.errors import UserError
 from bot.guilds import GuildSettings, save_guild_changes
 from bot.i18n import locale_for
 from bot.mentions import NO_MENTIONS, only_role
-from bot.text import clean_text
+from bot.outbox import Draft, Failed
+from bot.text import clean_text, clip
 from bot.timefmt import discord_ts
 from bot.tree import only_for
 
@@ -25,6 +27,15 @@ log = logging.getLogger(__name__)
 
 ANNOUNCE_LIMIT = 1800  # leaves room for the role mention within Discord's 2000 characters
 CONFIRM_TIMEOUT = 120.0
+#: How long a confirmed announcement keeps being tried through Discord outages (the moderator's
+#: "Posting…" reply is updated after that at the latest; the interaction lives 15 minutes).
+ANNOUNCE_GRACE = timedelta(minutes=5)
+#: Unfinished posts listed one by one in /admin status.
+STATUS_OUTBOX_LINES = 5
+OUTBOX_STATE_KEYS = {
+    "pending": "admin.status.outbox_pending",
+    "unknown": "admin.status.outbox_unknown",
+}
 
 
 def missing_channel_permissions(
@@ -113,11 +124,40 @@ class AdminCog(commands.Cog):
             name=t("admin.status.database", locale),
             value=f"{services.store.size_bytes() / 1024:.0f} KiB",
         )
+        embed.add_field(
+            name=t("admin.status.outbox", locale),
+            value=await self.outbox_status(locale),
+            inline=False,
+        )
         for name, source in sorted(services.status_sources.items()):
             for field_name, value in await source.status_fields(locale):
                 embed.add_field(name=field_name[:256], value=value[:1024] or "-", inline=False)
             log.debug("status from %s", name)
         return embed
+
+    async def outbox_status(self, locale: str) -> str:
+        """Posts the bot is still trying (or could not confirm): what a late post looks like."""
+        t = self.services.t
+        unfinished = await self.bot.outbox.unfinished()
+        if not unfinished:
+            return t("admin.status.outbox_none", locale)
+        lines = [
+            t(
+                OUTBOX_STATE_KEYS.get(item.state, "admin.status.outbox_pending"),
+                locale,
+                ref=item.marker,
+                key=clip(item.key, 80),
+                attempts=item.attempts,
+                since=discord_ts(item.since, "R"),
+                error=clip(item.last_error, 80),
+            ).strip()
+            for item in unfinished[:STATUS_OUTBOX_LINES]
+        ]
+        if len(unfinished) > STATUS_OUTBOX_LINES:
+            lines.append(
+                t("admin.status.outbox_more", locale, count=len(unfinished) - STATUS_OUTBOX_LINES)
+            )
+        return clip("\n".join(lines), 1024)
 
     # -- setup -----------------------------------------------------------------------------------
 
@@ -250,15 +290,25 @@ class AdminCog(commands.Cog):
         content = f"<@&{role_id}> {text}" if role_id else text
 
         async def send(confirm: discord.Interaction[Any]) -> str:
-            try:
-                posted = await channel.send(content, allowed_mentions=only_role(role_id))
-            except discord.HTTPException as error:
-                log.warning("announcement to %s failed: %s", channel.id, error)
-                return self.services.t("admin.announce.failed", locale, channel=channel.mention)
+            # Keyed by the /admin announce interaction: one confirmed preview, one post, even
+            # through a 503, a timeout or a restart of the bot mid-post.
+            posted = await self.bot.outbox.post(
+                channel.id,
+                key=f"announce:{channel.guild.id}:{interaction.id}",
+                draft=Draft.of(content, mentions=only_role(role_id)),
+                grace=ANNOUNCE_GRACE,
+                guild_id=channel.guild.id,
+            )
+            if isinstance(posted, Failed):
+                log.warning("announcement to %s not posted: %s", channel.id, posted)
+                reply = (
+                    "admin.announce.uncertain" if posted.maybe_posted else "admin.announce.failed"
+                )
+                return self.services.t(reply, locale, channel=channel.mention)
             await self.bot.audit(
                 confirm,
                 "announce",
-                after={"channel": channel.id, "message": posted.id, "text": text},
+                after={"channel": channel.id, "message": posted.message_id, "text": text},
             )
             return self.services.t("admin.announce.sent", locale, link=posted.jump_url)
 

@@ -23,7 +23,10 @@ both. Give the bot `guild_ready_timeout=0.05` and a `before_identify_hook` that 
 
 Waiting never sleeps: it re-checks on every recorded change, and `cursor()` / `after=` make it
 race-free. `gateway_barrier()` returns once the bot has read every dispatch sent so far.
-Faults: `fail_next` (HTTP errors, 429s with retry_after), `drop_gateway`, `send_reconnect`,
+Message nonces sent with `enforce_nonce` (discord.py always does) are honoured: a repeat by the
+same author within `nonce_window` returns the first message and creates nothing; history does not
+return nonces. Faults: `fail_next` (HTTP errors, 429s with retry_after, a dropped connection or a
+request left hanging; with `processed=True` after the request took effect), `drop_gateway`, `send_reconnect`,
 `invalidate_session`, `deny_bot_permission`, `set_bot_guild_permissions`, `close_dms`,
 `delete_channel`. `tests.openapi_check.load_validator()` checks recorded traffic against
 Discord's OpenAPI spec when that file is available.

@@ -11,7 +11,7 @@ import copy
 import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.rehearsal.discord_standin import errors
@@ -30,6 +30,9 @@ from bot.rehearsal.discord_standin.world import (
 EPHEMERAL = 1 << 6
 LOADING = 1 << 7
 IS_COMPONENTS_V2 = 1 << 15
+
+#: How long Discord remembers a message's nonce for ``enforce_nonce`` ("the past few minutes").
+NONCE_WINDOW = timedelta(minutes=5)
 
 CONTENT_LIMIT = 2000
 EMBED_LIMITS = {"title": 256, "description": 4096}
@@ -189,6 +192,11 @@ class MessageStore:
         self._by_channel: dict[int, list[int]] = defaultdict(list)
         self.allowed_mentions: dict[int, Any] = {}
         self.attachment_files: dict[int, RecordedFile] = {}
+        #: (author id, nonce) -> (message id, created at) for ``enforce_nonce``.
+        self._nonces: dict[tuple[int, str], tuple[int, datetime]] = {}
+        self.nonce_window = NONCE_WINDOW
+        #: How many creates were answered with an earlier message (a repeat of its nonce).
+        self.nonce_replays = 0
 
     # ---------------------------------------------------------------- reading
     def get(self, message_id: int) -> JSON | None:
@@ -217,8 +225,15 @@ class MessageStore:
         flags: int | None = None,
         allow_empty: bool = False,
     ) -> JSON:
-        """Validate, store, log and dispatch a new message; returns the stored dict."""
+        """Validate, store, log and dispatch a new message; returns the stored dict.
+
+        With ``enforce_nonce``, a nonce this author used within ``nonce_window`` returns that
+        message instead (nothing new is created or dispatched), as Discord does.
+        """
         check_message_body(body)
+        replayed = self._replay(author, body)
+        if replayed is not None:
+            return replayed
         message_id = self._snowflake()
         mentions, roles, everyone = self._resolve_mentions(channel, author, body)
         message: JSON = {
@@ -241,6 +256,7 @@ class MessageStore:
         }
         if body.get("nonce") is not None:
             message["nonce"] = body["nonce"]
+            self._nonces[(author.id, str(body["nonce"]))] = (message_id, self._clock())
         if webhook_id is not None:
             message["webhook_id"] = str(webhook_id)
             message["application_id"] = str(webhook_id)
@@ -265,6 +281,24 @@ class MessageStore:
         channel.last_message_id = message_id
         self._recorder.log_message("create", message)
         self._dispatch_message("MESSAGE_CREATE", channel, message)
+        return message
+
+    def _replay(self, author: StandInUser, body: JSON) -> JSON | None:
+        """The message ``author`` created recently with this nonce, when the body enforces it.
+
+        Raises 404 Unknown Message when that message was deleted since (discord.py documents
+        this answer for a nonce "explicitly deleted shortly earlier").
+        """
+        nonce = body.get("nonce")
+        if nonce is None or not body.get("enforce_nonce"):
+            return None
+        earlier = self._nonces.get((author.id, str(nonce)))
+        if earlier is None or self._clock() - earlier[1] > self.nonce_window:
+            return None
+        self.nonce_replays += 1
+        message = self.get(earlier[0])
+        if message is None:
+            raise errors.unknown("Message", errors.UNKNOWN_MESSAGE)
         return message
 
     def edit(

@@ -49,6 +49,9 @@ class RecordedRequest:
     timestamp: float  # time.monotonic()
     status: int = 0
     response: Any = None
+    #: "drop" or "hang" when the client never got this answer (a fault); status 0 then means the
+    #: request was not even handled.
+    reply_lost: str | None = None
 
     @property
     def attachments(self) -> list[RecordedFile]:

@@ -2,10 +2,16 @@
 
 Handlers receive a `RestCall` and return JSON-able data (200), a `Reply`, or None (204); they
 raise `DiscordError` for error answers. Every request, including unknown routes, is recorded.
+
+Faults (`RestServer.fail_next`) answer an error instead of handling a request, or, with
+`processed=True`, handle it first and then lose the answer: the client cannot tell whether the
+request took effect, which is what a 503 from Discord's edge, a dropped connection or a timeout
+leave a real client with.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import json
@@ -15,7 +21,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from aiohttp import web
 
@@ -27,11 +33,17 @@ log = logging.getLogger(__name__)
 API_PREFIX = "/api/v10"
 
 
+#: How an answer can be lost: the connection is closed ("drop") or nothing is ever sent ("hang").
+LostReply = Literal["drop", "hang"]
+
+
 @dataclass
 class Reply:
     body: Any = None
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
+    #: Set when the client never gets this answer (a fault).
+    lost: LostReply | None = None
 
 
 @dataclass
@@ -83,13 +95,23 @@ class _Route:
 class Fault:
     method: str
     route: str
-    status: int
+    status: int | LostReply
     remaining: int
     retry_after: float | None = None
     code: int | None = None
     message: str | None = None
+    #: Handle the request first (a message is created and dispatched), then answer the fault.
+    processed: bool = False
+
+    def after(self, handled: Reply) -> Reply:
+        """What the client gets for a request handled despite the fault."""
+        if isinstance(self.status, str):
+            return Reply(handled.body, handled.status, handled.headers, lost=self.status)
+        return self.reply()
 
     def reply(self) -> Reply:
+        if isinstance(self.status, str):
+            return Reply(None, 0, lost=self.status)
         if self.status == 429:
             retry = 0.05 if self.retry_after is None else self.retry_after
             body: dict[str, Any] = {
@@ -137,6 +159,8 @@ class RestServer:
         self._routes: list[_Route] = []
         self.faults: list[Fault] = []
         self.internal_errors: list[str] = []
+        # Set when the stand-in stops: requests left hanging by a fault are then dropped.
+        self._stopping: asyncio.Event | None = None
 
     def add(self, method: str, template: str, handler: Handler, *, auth: bool = True) -> None:
         self._routes.append(_Route(method, template, _compile(template), handler, auth))
@@ -149,16 +173,32 @@ class RestServer:
         self,
         method: str,
         route: str,
-        status: int = 500,
+        status: int | LostReply = 500,
         *,
         retry_after: float | None = None,
         code: int | None = None,
         message: str | None = None,
         times: int = 1,
+        processed: bool = False,
     ) -> None:
         if (method.upper(), route) not in self.templates and route != "*":
             raise ValueError(f"{method} {route} is not a stand-in route template")
-        self.faults.append(Fault(method.upper(), route, status, times, retry_after, code, message))
+        if isinstance(status, str) and status not in ("drop", "hang"):
+            raise ValueError(f"status {status!r}: an HTTP status, 'drop' or 'hang'")
+        if processed and status == 429:
+            raise ValueError("a 429 means the request was not processed")
+        self.faults.append(
+            Fault(method.upper(), route, status, times, retry_after, code, message, processed)
+        )
+
+    def release_hung(self) -> None:
+        """Drop every request a 'hang' fault is holding (the stand-in is stopping)."""
+        self._stopping_event().set()
+
+    def _stopping_event(self) -> asyncio.Event:
+        if self._stopping is None:
+            self._stopping = asyncio.Event()
+        return self._stopping
 
     def _take_fault(self, method: str, route: str) -> Fault | None:
         for fault in self.faults:
@@ -188,10 +228,22 @@ class RestServer:
         reply = await self._reply(request, record, route, params)
         record.status = reply.status
         record.response = reply.body
+        record.reply_lost = reply.lost
         self._recorder.finish_request(record)
         if reply.status >= 400:
             log.debug("%s %s -> %s %s", method, path, reply.status, reply.body)
+        if reply.lost is not None:
+            return await self._lose(request, reply.lost)
         return _to_response(reply, record.route)
+
+    async def _lose(self, request: web.Request, how: LostReply) -> web.Response:
+        """Never let the client see an answer: close the connection, at once or at stop."""
+        if how == "hang":
+            await self._stopping_event().wait()
+        if request.transport is not None:
+            request.transport.abort()
+        # Nothing reaches the client any more; aiohttp only needs a response object.
+        return web.Response(status=500)
 
     def _match(self, method: str, path: str) -> tuple[_Route | None, dict[str, str]]:
         for route in self._routes:
@@ -214,8 +266,16 @@ class RestServer:
         if route.auth and request.headers.get("Authorization") != f"Bot {self._token}":
             return Reply({"message": "401: Unauthorized", "code": 0}, 401)
         fault = self._take_fault(record.method, route.template)
-        if fault is not None:
+        if fault is not None and not fault.processed:
             return fault.reply()
+        handled = await self._handle_route(record, route, params)
+        if fault is not None and handled.status < 400:
+            return fault.after(handled)
+        return handled
+
+    async def _handle_route(
+        self, record: RecordedRequest, route: _Route, params: dict[str, str]
+    ) -> Reply:
         try:
             result = await route.handler(RestCall(record, params))
         except DiscordError as exc:

@@ -26,6 +26,12 @@ from bot.rehearsal.discord_standin.world import (
 Dispatch = Callable[[str, JSON], object]
 
 
+def _as_fetched(message: JSON) -> JSON:
+    """A message as history returns it: Discord only echoes a nonce on create (REST answer and
+    MESSAGE_CREATE), so finding a message later needs something in its content."""
+    return {key: value for key, value in message.items() if key != "nonce"}
+
+
 class CoreRoutes:
     def __init__(
         self,
@@ -149,16 +155,18 @@ class CoreRoutes:
             newest_first = [m for m in newest_first if int(m["id"]) < int(call.query["before"])]
         if "after" in call.query:
             after = [m for m in newest_first if int(m["id"]) > int(call.query["after"])]
-            return after[-limit:]
+            return [_as_fetched(m) for m in after[-limit:]]
         if "around" in call.query:
             around = int(call.query["around"])
             newest_first.sort(key=lambda m: abs(int(m["id"]) - around))
-            return sorted(newest_first[:limit], key=lambda m: -int(m["id"]))
-        return newest_first[:limit]
+            return [
+                _as_fetched(m) for m in sorted(newest_first[:limit], key=lambda m: -int(m["id"]))
+            ]
+        return [_as_fetched(m) for m in newest_first[:limit]]
 
     async def get_message(self, call: RestCall) -> Any:
         channel = self.channel(call)
-        return self._messages.require(call.int_param("message_id"), channel.id)
+        return _as_fetched(self._messages.require(call.int_param("message_id"), channel.id))
 
     async def edit_message(self, call: RestCall) -> Any:
         channel = self.channel(call)

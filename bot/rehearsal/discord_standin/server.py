@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 import discord
@@ -20,10 +20,10 @@ from bot.rehearsal.discord_standin.events import ScheduledEvents
 from bot.rehearsal.discord_standin.gateway import Gateway
 from bot.rehearsal.discord_standin.inject import Injection
 from bot.rehearsal.discord_standin.interactions import InteractionRegistry
-from bot.rehearsal.discord_standin.messages import MessageStore
+from bot.rehearsal.discord_standin.messages import NONCE_WINDOW, MessageStore
 from bot.rehearsal.discord_standin.observe import Observation
 from bot.rehearsal.discord_standin.recording import Recorder
-from bot.rehearsal.discord_standin.rest import API_PREFIX, RestServer
+from bot.rehearsal.discord_standin.rest import API_PREFIX, LostReply, RestServer
 from bot.rehearsal.discord_standin.routes import CoreRoutes
 from bot.rehearsal.discord_standin.world import (
     JSON,
@@ -50,7 +50,8 @@ class DiscordStandIn(Observation, Injection):
     Options: `require_permissions` (answer 403 when the bot lacks a permission),
     `interaction_deadline` (seconds to the first response before the token dies; None = never),
     `check_event_times` (reject scheduled events starting in the past), `heartbeat_interval_ms`,
-    `clock` (aware datetimes; stamps snowflakes and timestamps).
+    `clock` (aware datetimes; stamps snowflakes and timestamps, and times `nonce_window`: how long a
+    message nonce sent with `enforce_nonce` returns the first message instead of a new one).
     """
 
     def __init__(
@@ -62,6 +63,7 @@ class DiscordStandIn(Observation, Injection):
         check_event_times: bool = True,
         heartbeat_interval_ms: int = 41250,
         clock: Callable[[], datetime] = _utcnow,
+        nonce_window: timedelta = NONCE_WINDOW,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
@@ -84,6 +86,7 @@ class DiscordStandIn(Observation, Injection):
             self.dispatch,
             lambda: f"{self.base_url}/attachments",
         )
+        self.store.nonce_window = nonce_window
         self.command_store = CommandStore(self.world, self._snowflake)
         self.interactions = InteractionRegistry(
             self.world,
@@ -130,6 +133,7 @@ class DiscordStandIn(Observation, Injection):
         log.info("Discord stand-in listening on %s", self.base_url)
 
     async def stop(self) -> None:
+        self.rest.release_hung()
         await self.gateway.close()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -319,21 +323,48 @@ class DiscordStandIn(Observation, Injection):
         self,
         method: str,
         route: str,
-        status: int = 500,
+        status: int | LostReply = 500,
         *,
         retry_after: float | None = None,
         code: int | None = None,
         message: str | None = None,
         times: int = 1,
+        processed: bool = False,
     ) -> None:
         """Answer the next `times` matching requests with an error instead of handling them.
 
         429 answers carry `Via` and `retry_after` so discord.py treats them as rate limits.
         discord.py retries 500/502/504/524 after sleeping 1, 3, 5... s; other 5xx raise at once.
+        `status` may also be "drop" (the connection is closed without an answer) or "hang" (no
+        answer until the stand-in stops: the client times out).
+
+        `processed=True` handles the request first (a message is created and dispatched) and then
+        answers the fault: the ambiguous failure a client must not repeat blindly. A request the
+        handler refuses (403, 404, 400) gets that refusal, as the fault could not hide it.
         """
         self.rest.fail_next(
-            method, route, status, retry_after=retry_after, code=code, message=message, times=times
+            method,
+            route,
+            status,
+            retry_after=retry_after,
+            code=code,
+            message=message,
+            times=times,
+            processed=processed,
         )
+
+    @property
+    def nonce_window(self) -> timedelta:
+        return self.store.nonce_window
+
+    @nonce_window.setter
+    def nonce_window(self, window: timedelta) -> None:
+        self.store.nonce_window = window
+
+    @property
+    def nonce_replays(self) -> int:
+        """How many message creates were answered with an earlier message (same nonce)."""
+        return self.store.nonce_replays
 
     async def drop_gateway(self, code: int = 4000) -> None:
         await self.gateway.drop(code)

@@ -142,7 +142,7 @@ async def test_announce_previews_then_posts_without_pinging(
     )
     await click.response()
     posted = await standin.wait_for_message("announce", after=cursor)
-    assert posted["content"] == text
+    assert announcement_text(posted) == text
     allowed = standin.allowed_mentions_for(posted["id"])
     assert allowed["parse"] == []
     assert not allowed.get("roles")
@@ -158,7 +158,7 @@ async def test_announce_can_ping_only_the_reminder_role(
     await (await standin.click("moderator", handle.original, _button_id(handle, 0))).response()
     posted = await standin.wait_for_message("announce", after=cursor)
     role = standin.roles["reminder"]
-    assert posted["content"] == f"<@&{role}> Starting soon"
+    assert announcement_text(posted) == f"<@&{role}> Starting soon"
     allowed = standin.allowed_mentions_for(posted["id"])
     assert [int(r) for r in allowed["roles"]] == [role]
     assert allowed.get("parse", []) == []
@@ -231,6 +231,13 @@ async def test_secrets_never_reach_the_logs_or_the_status(
     for secret in (standin.token, key):
         assert secret not in caplog.text
         assert secret not in json.dumps(status)
+
+
+def announcement_text(message: dict[str, Any]) -> str:
+    """The moderator's text: the outbox adds its marker as a last subtext line."""
+    text, marker = str(message["content"]).rsplit("\n-# ", 1)
+    assert len(marker) == 6
+    return text
 
 
 def _button_id(handle: InteractionHandle, index: int) -> str:
