@@ -65,11 +65,13 @@ class LiveCog(commands.Cog):
 
     async def cog_load(self) -> None:
         self.services.status_sources[FEATURE] = LiveStatusFields(self.relay, self.services.catalog)
+        self.services.youtube_status = self.relay
         await self.relay.start()
 
     async def cog_unload(self) -> None:
         await self.relay.stop()
         self.services.status_sources.pop(FEATURE, None)
+        self.services.youtube_status = None
 
     # -- gateway sessions and config ----------------------------------------------------------------
 
@@ -98,6 +100,7 @@ class LiveCog(commands.Cog):
             self.services.status_sources[FEATURE] = LiveStatusFields(
                 self.relay, self.services.catalog
             )
+            self.services.youtube_status = self.relay
             await self.relay.start()
         log.info("live relay restarted for the reloaded config")
 
