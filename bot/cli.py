@@ -86,6 +86,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--data-dir", type=Path, help="state directory to check (default: $CCEI_DATA_DIR)"
     )
 
+    health = sub.add_parser(
+        "healthcheck",
+        help="ask the running bot's /healthz (exit 0 healthy, 1 not); the container's HEALTHCHECK",
+    )
+    health.add_argument("--config", type=Path, help="event config (default: $CCEI_CONFIG)")
+    health.add_argument("--url", help="default: http://127.0.0.1:<CCEI_HTTP_PORT>/healthz")
+
     backup = sub.add_parser(
         "backup", help="copy the database consistently, also while the bot runs"
     )
@@ -139,6 +146,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stderr.write(f"{config_path}: warning: {warning}\n")
         sys.stdout.write(f"{config_path}: OK\n")
         return EXIT_OK
+
+    if args.command == "healthcheck":
+        from bot.ops.health import http_endpoint, local_url, probe
+
+        url = args.url
+        if not url:
+            endpoint = http_endpoint(_load(config_path), settings)
+            if endpoint is None:
+                parser.error("the health endpoint is off: set CCEI_HTTP_PORT or [ops] http_port")
+            url = local_url(endpoint)
+        code, line = probe(url)
+        sys.stdout.write(line + "\n")
+        return code
 
     if args.command == "backup":
         from bot.ops.backup import run_backup

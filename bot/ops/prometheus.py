@@ -15,7 +15,13 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 import aiohttp
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+)
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 
@@ -39,6 +45,8 @@ _POSTS = (
 
 class PrometheusMetrics(Metrics):
     def __init__(self) -> None:
+        # The *_created timestamp series only clutter the text format (process-wide switch).
+        disable_created_metrics()  # type: ignore[no-untyped-call]
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
         self._interactions = Counter(
