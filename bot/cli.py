@@ -148,14 +148,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
 
     if args.command == "healthcheck":
-        from bot.ops.health import http_endpoint, local_url, probe
+        from bot.ops.health import http_endpoint
+        from bot.ops.healthcheck import local_url, probe
 
         url = args.url
         if not url:
             endpoint = http_endpoint(_load(config_path), settings)
             if endpoint is None:
                 parser.error("the health endpoint is off: set CCEI_HTTP_PORT or [ops] http_port")
-            url = local_url(endpoint)
+            url = local_url(*endpoint)
         code, line = probe(url)
         sys.stdout.write(line + "\n")
         return code

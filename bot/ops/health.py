@@ -9,7 +9,6 @@ Time is the injected clock's.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -169,35 +168,3 @@ def assess(readings: HealthReadings, *, grace: timedelta = GATEWAY_GRACE) -> Hea
         ),
     }
     return HealthReport(not problems, tuple(problems), body)
-
-
-def local_url(endpoint: tuple[str, int]) -> str:
-    """The URL of ``/healthz`` from the same machine (a wildcard host is reached on loopback)."""
-    host, port = endpoint
-    if host in ("0.0.0.0", "::", ""):  # noqa: S104 - matching, not binding
-        host = "127.0.0.1"
-    if ":" in host:
-        host = f"[{host}]"
-    return f"http://{host}:{port}/healthz"
-
-
-def probe(url: str, *, timeout: float = 4.0) -> tuple[int, str]:
-    """``ccei-bot healthcheck``: (exit code, one line). 0 when ``url`` answers 200, else 1."""
-    import urllib.error
-    import urllib.request
-
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - our own URL
-            status, raw = response.status, response.read()
-    except urllib.error.HTTPError as error:
-        status, raw = error.code, error.read()
-    except (OSError, TimeoutError) as error:
-        return 1, f"unhealthy: no answer from {url} ({error})"
-    try:
-        body = json.loads(raw)
-        problems = "; ".join(body.get("problems") or [])
-    except (ValueError, AttributeError):
-        problems = f"HTTP {status}"
-    if status == 200:
-        return 0, "ok"
-    return 1, f"unhealthy: {problems or f'HTTP {status}'}"
