@@ -133,6 +133,14 @@ def agenda_lines(config: Config) -> list[str]:
     return lines
 
 
+def log_level(command: str, verbose: bool) -> int:
+    """Everything with ``-v``; the rehearsal's transcript is what people read, so only warnings
+    and errors come between its lines; ``run`` logs what it does (INFO)."""
+    if verbose:
+        return logging.DEBUG
+    return logging.WARNING if command == "rehearse" else logging.INFO
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -187,11 +195,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     log_format = getattr(args, "log_format", None) or settings.log_format
     verbose = bool(args.verbose)
-    # The rehearsal's transcript is what people read: only warnings and errors between its lines.
-    quiet = logging.WARNING if command == "rehearse" else logging.INFO
-    configure_logging(
-        level=logging.DEBUG if verbose else quiet, log_format=log_format, verbose=verbose
-    )
+    configure_logging(level=log_level(command, verbose), log_format=log_format, verbose=verbose)
 
     if command == "run":
         if not settings.discord_token:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import re
 import sqlite3
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli import build_parser, log_level, main
 from bot.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -187,3 +188,11 @@ def test_healthcheck_without_an_endpoint_says_how_to_turn_it_on(tmp_path: Path) 
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
     assert "CCEI_HTTP_PORT" in lines[0]
+
+
+def test_the_rehearsal_shows_warnings_only_unless_verbose() -> None:
+    assert log_level("rehearse", verbose=False) == logging.WARNING
+    assert log_level("rehearse", verbose=True) == logging.DEBUG
+    assert log_level("run", verbose=False) == logging.INFO
+    parsed = build_parser().parse_args(["rehearse", "--log-format", "json"])
+    assert parsed.log_format == "json"
