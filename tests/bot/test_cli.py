@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import os
 import re
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import build_parser, log_level, main
+from bot.ops.backup import run_backup
 from bot.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -153,9 +155,9 @@ def test_run_with_an_unusable_data_dir_exits_1_in_one_line(tmp_path: Path) -> No
 
 def test_backup_writes_a_copy_and_says_how_to_restore(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    missing = run_cli("backup", str(tmp_path), "--data-dir", str(data), cwd=tmp_path)
-    assert missing.returncode == 1
-    assert missing.stderr.strip().splitlines() == [
+    err = io.StringIO()
+    assert run_backup(data, tmp_path, out=io.StringIO(), err=err) == 1
+    assert err.getvalue().splitlines() == [
         f"ccei-bot backup: {data / 'ccei.sqlite3'}: no database to back up "
         "(is CCEI_DATA_DIR / --data-dir right?)"
     ]
@@ -182,10 +184,15 @@ def test_backup_writes_a_copy_and_says_how_to_restore(tmp_path: Path) -> None:
     db.close()
 
 
-def test_healthcheck_without_an_endpoint_says_how_to_turn_it_on(tmp_path: Path) -> None:
-    result = run_cli("healthcheck", cwd=tmp_path)
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
+def test_healthcheck_without_an_endpoint_says_how_to_turn_it_on(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("CCEI_HTTP_PORT", raising=False)
+    monkeypatch.delenv("CCEI_CONFIG", raising=False)
+    with pytest.raises(SystemExit) as exited:
+        main(["healthcheck"])
+    assert exited.value.code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1
     assert "CCEI_HTTP_PORT" in lines[0]
 

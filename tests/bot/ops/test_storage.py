@@ -85,3 +85,17 @@ async def test_a_full_disk_at_run_time_is_logged_told_once_and_recovers(
     assert (await bot.storage_watch.check()) is not None
     assert len(storage_notices(standin)) == 2
     await make_room(store)
+    assert (await bot.storage_watch.check()) is None
+
+    # Another process holding the write lock: "locked", with its own notice.
+    await store.db.execute("PRAGMA busy_timeout = 50")
+    holder = sqlite3.connect(store.path, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        problem = await bot.storage_watch.check()
+    finally:
+        holder.close()
+    assert problem is not None
+    assert problem.problem == "locked"
+    assert [m for m in standin.messages("audit") if "잠겨 있어" in message_text(m)]
+    assert (await bot.storage_watch.check()) is None
