@@ -1,4 +1,5 @@
-"""``ccei-bot``: run the bot, rehearse it offline, or check a config file."""
+"""``ccei-bot``: run the bot, rehearse it offline, check a config file, check the real server and
+key the night before (``preflight``), or back up the database."""
 
 from __future__ import annotations
 
@@ -15,12 +16,15 @@ import aiohttp
 import discord
 
 from bot.config import Config, ConfigError, format_duration, load_config, wall_time_warnings
+from bot.ops.logs import configure_logging
 from bot.settings import Settings
+from bot.store import StorageError
 from bot.timefmt import hhmm
 
 log = logging.getLogger("bot")
 
 EXIT_OK = 0
+EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 
@@ -28,6 +32,15 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         # One clear line instead of argparse's usage block.
         self.exit(EXIT_USAGE, f"{self.prog}: {message} (see '{self.prog} --help')\n")
+
+
+def _add_log_format(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        help="log lines as readable text or one JSON object each "
+        "(default: $CCEI_LOG_FORMAT, else text)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,10 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
-
     run = sub.add_parser("run", help="connect to Discord and run until SIGINT/SIGTERM")
     run.add_argument("--config", type=Path, help="event config (default: $CCEI_CONFIG)")
     run.add_argument("--data-dir", type=Path, help="state directory (default: $CCEI_DATA_DIR)")
+    _add_log_format(run)
 
     check = sub.add_parser("check-config", help="validate a config file and print the agenda")
     check.add_argument("--config", type=Path, help="event config (default: $CCEI_CONFIG)")
@@ -62,6 +75,29 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="stop after this many real seconds (default: when the compressed day is over)",
     )
+    _add_log_format(rehearse)
+
+    preflight = sub.add_parser(
+        "preflight",
+        help="check the real Discord server and YouTube key for the day (posts nothing)",
+    )
+    preflight.add_argument("--config", type=Path, help="event config (default: $CCEI_CONFIG)")
+    preflight.add_argument(
+        "--data-dir", type=Path, help="state directory to check (default: $CCEI_DATA_DIR)"
+    )
+
+    health = sub.add_parser(
+        "healthcheck",
+        help="ask the running bot's /healthz (exit 0 healthy, 1 not); the container's HEALTHCHECK",
+    )
+    health.add_argument("--config", type=Path, help="event config (default: $CCEI_CONFIG)")
+    health.add_argument("--url", help="default: http://127.0.0.1:<CCEI_HTTP_PORT>/healthz")
+
+    backup = sub.add_parser(
+        "backup", help="copy the database consistently, also while the bot runs"
+    )
+    backup.add_argument("path", type=Path, help="the copy to write (a file, or a directory)")
+    backup.add_argument("--data-dir", type=Path, help="state directory (default: $CCEI_DATA_DIR)")
     return parser
 
 
@@ -97,16 +133,12 @@ def agenda_lines(config: Config) -> list[str]:
     return lines
 
 
-def _configure_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    logging.getLogger("discord").setLevel(logging.INFO if verbose else logging.WARNING)
-    logging.getLogger("googleapiclient.discovery_cache").setLevel(logging.ERROR)
-    # APScheduler logs every job it runs at INFO: noise next to the bot's own log.
-    logging.getLogger("apscheduler").setLevel(logging.DEBUG if verbose else logging.WARNING)
+def log_level(command: str, verbose: bool) -> int:
+    """Everything with ``-v``; the rehearsal's transcript is what people read, so only warnings
+    and errors come between its lines; ``run`` logs what it does (INFO)."""
+    if verbose:
+        return logging.DEBUG
+    return logging.WARNING if command == "rehearse" else logging.INFO
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -123,7 +155,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.write(f"{config_path}: OK\n")
         return EXIT_OK
 
-    _configure_logging(args.verbose)
+    if args.command == "healthcheck":
+        from bot.ops.health import http_endpoint
+        from bot.ops.healthcheck import local_url, probe
+
+        url = args.url
+        if not url:
+            endpoint = http_endpoint(_load(config_path), settings)
+            if endpoint is None:
+                parser.error("the health endpoint is off: set CCEI_HTTP_PORT or [ops] http_port")
+            url = local_url(*endpoint)
+        code, line = probe(url)
+        sys.stdout.write(line + "\n")
+        return code
+
+    if args.command == "backup":
+        from bot.ops.backup import run_backup
+
+        data_dir = args.data_dir or settings.data_dir
+        return run_backup(data_dir, args.path, out=sys.stdout, err=sys.stderr)
+
+    if args.command == "preflight":
+        from bot.ops.preflight import run_preflight
+
+        config = _load(config_path)
+        data_dir = args.data_dir or settings.data_dir
+        return asyncio.run(run_preflight(config, settings, data_dir=data_dir, out=sys.stdout))
+
     command = args.command
     if command is None:
         if settings.discord_token:
@@ -134,6 +192,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "(ccei-bot rehearse). Set DISCORD_TOKEN (environment or .env) to run for real.\n"
             )
             command = "rehearse"
+
+    log_format = getattr(args, "log_format", None) or settings.log_format
+    verbose = bool(args.verbose)
+    configure_logging(level=log_level(command, verbose), log_format=log_format, verbose=verbose)
 
     if command == "run":
         if not settings.discord_token:
@@ -171,7 +233,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"ccei-bot run: cannot reach Discord at {settings.discord_api_base} "
                 f"({type(error).__name__}); check DISCORD_API_BASE and the network\n"
             )
-            return 1
+            return EXIT_FAILED
+        except StorageError as error:
+            sys.stderr.write(f"ccei-bot run: {error}\n")
+            return EXIT_FAILED
 
     config = _load(config_path)
     from bot.rehearsal.run import rehearse

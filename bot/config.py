@@ -229,6 +229,13 @@ class DiscordSection(_Frozen):
     auto_answer_cooldown: Duration = timedelta(minutes=10)
 
 
+class OpsSection(_Frozen):
+    """The opt-in health and metrics endpoint (``/healthz``, ``/metrics``); port 0 keeps it off."""
+
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=0, ge=0, le=65535)
+
+
 class FaqEntry(_Frozen):
     """A question viewers ask, answered in both languages.
 
@@ -262,6 +269,7 @@ class Config(_Frozen):
     reminders: RemindersSection = RemindersSection()
     youtube: YouTubeSection = YouTubeSection()
     discord: DiscordSection = DiscordSection()
+    ops: OpsSection = OpsSection()
     faq: tuple[FaqEntry, ...] = ()
     faq_synonyms: FaqSynonyms = {}
 

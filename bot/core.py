@@ -9,7 +9,7 @@ import json
 import logging
 import pkgutil
 from collections.abc import Coroutine, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 import yarl
@@ -21,10 +21,15 @@ from bot.checks import ModeratorGroup
 from bot.i18n import CatalogTranslator
 from bot.mentions import NO_MENTIONS
 from bot.notices import ModeratorNotices
+from bot.ops.health import GatewayWatch, http_endpoint
+from bot.ops.storage import StorageWatch
 from bot.outbox import Outbox
 from bot.services import Services
 from bot.text import clip
-from bot.tree import CompanionTree
+from bot.tree import CompanionTree, interaction_seconds
+
+if TYPE_CHECKING:
+    from bot.ops.server import OpsServer
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +79,11 @@ class CompanionBot(commands.Bot):
         # The bot never joins voice: discord.py's warnings about missing voice libraries are noise.
         discord.VoiceClient.warn_nacl = False
         discord.VoiceClient.warn_dave = False
+        options: dict[str, Any] = {}
+        trace = services.metrics.http_trace()
+        if trace is not None:
+            # Counts the messages Discord accepted (no hook at all while metrics are off).
+            options["http_trace"] = trace
         super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,
@@ -81,6 +91,7 @@ class CompanionBot(commands.Bot):
             allowed_mentions=NO_MENTIONS,
             tree_cls=CompanionTree,
             guild_ready_timeout=guild_ready_timeout,
+            **options,
         )
         self.services = services
         self.extension_names = list(extensions) if extensions is not None else None
@@ -97,6 +108,10 @@ class CompanionBot(commands.Bot):
         self.notices = ModeratorNotices(self)
         #: Every message the bot starts on its own is posted through this, exactly once.
         self.outbox = Outbox(self, services.store, services.clock)
+        self.gateway_watch = GatewayWatch(services.clock)
+        self.storage_watch = StorageWatch(self)
+        self._ops_server: OpsServer | None = None
+        services.metrics.observe(self)
 
     async def setup_hook(self) -> None:
         await self.services.store.migrate()
@@ -108,7 +123,24 @@ class CompanionBot(commands.Bot):
             self.services.scheduler.start()
         # Posts a crash cut short: carried on (or found in history) while start-up goes on.
         self.outbox.start_recovery()
+        self.storage_watch.start()
+        await self._start_ops_endpoint()
         await self.sync_commands_if_changed()
+
+    async def _start_ops_endpoint(self) -> None:
+        endpoint = http_endpoint(self.services.config, self.services.settings)
+        if endpoint is None:
+            return
+        from bot.ops.server import OpsServer  # aiohttp.web only when the endpoint is on
+
+        server = OpsServer(self, *endpoint)
+        try:
+            await server.start()
+        except OSError as error:
+            # The day matters more than the probe: run on, loudly, without the endpoint.
+            log.error("health endpoint could not listen on %s:%s: %s", *endpoint, error)
+            return
+        self._ops_server = server
 
     async def add_cog(self, cog: commands.Cog, /, **kwargs: Any) -> None:
         """Add a cog; the app commands it lists in ``admin_commands`` go under ``/admin``.
@@ -225,9 +257,32 @@ class CompanionBot(commands.Bot):
     async def on_ready(self) -> None:
         log.info("ready as %s in %d server(s)", self.user, len(self.guilds))
 
+    # -- gateway and command bookkeeping for /healthz and /metrics ----------------------------------
+
+    async def on_connect(self) -> None:
+        self.gateway_watch.up(resumed=False)  # READY: a new session
+
+    async def on_resumed(self) -> None:
+        self.gateway_watch.up(resumed=True)
+        log.info("gateway session resumed")
+
+    async def on_disconnect(self) -> None:
+        self.gateway_watch.down()
+
+    async def on_app_command_completion(
+        self, interaction: discord.Interaction[Any], command: Any
+    ) -> None:
+        self.services.metrics.interaction(
+            command.qualified_name, "ok", interaction_seconds(interaction)
+        )
+
     async def close(self) -> None:
         log.info("shutting down")
         await self.outbox.close()
+        if self._ops_server is not None:
+            await self._ops_server.stop()
+            self._ops_server = None
+        await self.storage_watch.stop()
         if self._background:
             # Let audit posts in flight finish (briefly): they record what moderators did.
             await asyncio.wait(self._background, timeout=1.0)

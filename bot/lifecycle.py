@@ -15,6 +15,8 @@ from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.core import CompanionBot, point_discord_at
 from bot.i18n import Catalog
+from bot.ops.health import http_endpoint
+from bot.ops.metrics import Metrics
 from bot.services import Services, new_scheduler
 from bot.settings import Settings
 from bot.store import Store
@@ -37,7 +39,17 @@ async def build_services(
         catalog=Catalog.load(),
         scheduler=new_scheduler(),
         http=aiohttp.ClientSession(),
+        metrics=new_metrics(config, settings),
     )
+
+
+def new_metrics(config: Config, settings: Settings) -> Metrics:
+    """Counting metrics when the endpoint is on; otherwise the no-op base (prometheus unloaded)."""
+    if http_endpoint(config, settings) is None:
+        return Metrics()
+    from bot.ops.prometheus import PrometheusMetrics
+
+    return PrometheusMetrics()
 
 
 async def start_bot(

@@ -20,6 +20,7 @@ from bot.clock import Clock
 from bot.config import Config, Localized, ProgramTimes
 from bot.guilds import GuildSettings, event_guild_ids, guild_settings
 from bot.i18n import Catalog
+from bot.ops.metrics import Metrics
 from bot.program import Session, effective_program
 from bot.settings import Settings
 from bot.store import Store
@@ -159,6 +160,42 @@ class SessionMarkSource(Protocol):
     async def start_marks(self) -> Mapping[str, datetime]: ...
 
 
+class YouTubeStatus(Protocol):
+    """The live relay's state as ``/healthz`` and ``/metrics`` read it."""
+
+    @property
+    def mode(self) -> str: ...
+    @property
+    def last_success(self) -> datetime | None: ...
+    @property
+    def units_used(self) -> int: ...
+    @property
+    def units_left(self) -> int: ...
+    @property
+    def live(self) -> Sequence[object]: ...
+
+
+class YouTubeUsage(Protocol):
+    """Requests sent in the current quota day."""
+
+    @property
+    def calls(self) -> int: ...
+    @property
+    def failures(self) -> int: ...
+
+
+class QuotaLedgerView(Protocol):
+    def usage(self) -> YouTubeUsage: ...
+
+
+class YouTubeStatusSource(Protocol):
+    """The live feature registers its relay here while it runs (``services.youtube_status``)."""
+
+    def status(self) -> YouTubeStatus: ...
+    @property
+    def ledger(self) -> QuotaLedgerView: ...
+
+
 class ConfiguredProgram:
     """The program exactly as configured: what features read when the schedule feature is not loaded."""
 
@@ -178,6 +215,10 @@ class Services:
     catalog: Catalog
     scheduler: AsyncIOScheduler
     http: aiohttp.ClientSession | None = None
+    #: Counters for ``/metrics`` (counts nothing while the endpoint is off).
+    metrics: Metrics = field(default_factory=Metrics)
+    #: The live relay while the live feature runs, for ``/healthz`` and ``/metrics``.
+    youtube_status: YouTubeStatusSource | None = None
     #: Replaced by the schedule feature while it runs (delays move sessions).
     program: ProgramSource = field(init=False)
     #: ``/admin status`` sections by feature name, in the order the features registered.

@@ -7,7 +7,7 @@ token and key out of every repr, log line and error message.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     youtube_feed_base: str = DEFAULT_YOUTUBE_FEED_BASE
     config_path: Path = Field(default_factory=default_config_path, validation_alias="CCEI_CONFIG")
     data_dir: Path = Field(default=Path("data"), validation_alias="CCEI_DATA_DIR")
+    #: Override ``[ops] http_port`` / ``http_host`` (the container image turns the endpoint on).
+    http_port: int | None = Field(default=None, ge=0, le=65535, validation_alias="CCEI_HTTP_PORT")
+    http_host: str | None = Field(default=None, validation_alias="CCEI_HTTP_HOST")
+    log_format: Literal["text", "json"] = Field(default="text", validation_alias="CCEI_LOG_FORMAT")
 
     @field_validator("discord_api_base", "youtube_api_base", "youtube_feed_base")
     @classmethod

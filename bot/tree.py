@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -17,11 +18,21 @@ from bot.checks import ensure_moderator
 from bot.errors import ComponentFailed, NotModerator, UserError, WrongGuild
 from bot.i18n import locale_for
 from bot.mentions import NO_MENTIONS
+from bot.ops.logs import bind
 
 if TYPE_CHECKING:
     from bot.core import CompanionBot
 
 log = logging.getLogger(__name__)
+
+#: Where the tree notes when it received an interaction (``Interaction.extras``).
+_RECEIVED = "ccei.received"
+
+
+def interaction_seconds(interaction: discord.Interaction[Any]) -> float:
+    """Real seconds since the tree received ``interaction`` (0 if it never did)."""
+    received = interaction.extras.get(_RECEIVED)
+    return 0.0 if received is None else time.perf_counter() - float(received)
 
 
 def _user_message(bot: CompanionBot, error: Exception, locale: str) -> tuple[str, str | None]:
@@ -66,6 +77,14 @@ def root_command_name(interaction: discord.Interaction[Any]) -> str | None:
 
 class CompanionTree(app_commands.CommandTree["CompanionBot"]):
     async def interaction_check(self, interaction: discord.Interaction[CompanionBot], /) -> bool:
+        interaction.extras[_RECEIVED] = time.perf_counter()
+        command = interaction.command
+        # Every log line of this interaction's task names the server, command and user.
+        bind(
+            guild=interaction.guild_id,
+            command=command.qualified_name if command is not None else None,
+            user_id=interaction.user.id,
+        )
         # One enforcement point for the whole admin tree, whatever the depth of the subcommand and
         # whatever permissions the server set in its Integrations settings.
         if root_command_name(interaction) == "admin":
@@ -90,9 +109,15 @@ class CompanionTree(app_commands.CommandTree["CompanionBot"]):
                 command,
                 interaction.user.id,
                 exc_info=(type(original), original, original.__traceback__),
+                extra={"error_id": error_id},
             )
         else:
             log.info("refused command %r for user %s: %s", command, interaction.user.id, error)
+        interaction.client.services.metrics.interaction(
+            command if interaction.command else "component",
+            "error" if error_id else "refused",
+            interaction_seconds(interaction),
+        )
         await send_ephemeral(interaction, message)
 
 

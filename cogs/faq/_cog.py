@@ -75,6 +75,7 @@ class FaqCog(commands.Cog):
             reply = await self.service.answer_entry(picked, locale)
         else:
             reply = await self.service.answer(question, locale)
+        self.services.metrics.faq_reply(reply.kind)
         await self._send_reply(interaction, reply)
 
     async def _send_reply(
@@ -163,6 +164,7 @@ class FaqCog(commands.Cog):
         )
         if reply is None:
             return
+        self.services.metrics.faq_reply("confident", via="auto")
         try:
             await message.reply(reply, mention_author=False, allowed_mentions=NO_MENTIONS)
         except discord.HTTPException as error:

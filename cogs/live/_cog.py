@@ -67,11 +67,13 @@ class LiveCog(commands.Cog):
 
     async def cog_load(self) -> None:
         self.services.status_sources[FEATURE] = self
+        self.services.youtube_status = self.relay
         await self.relay.start()
 
     async def cog_unload(self) -> None:
         await self.relay.stop()
         self.services.status_sources.pop(FEATURE, None)
+        self.services.youtube_status = None
 
     async def status_fields(self, locale: str) -> list[tuple[str, str]]:
         """The ``/admin status`` field (this cog is the feature's StatusSource)."""
@@ -102,6 +104,7 @@ class LiveCog(commands.Cog):
             # Everything the relay knows is in SQLite: a fresh one carries on where this one stops.
             await self.relay.stop()
             self.relay = self._relay_for(new)
+            self.services.youtube_status = self.relay
             await self.relay.start()
         log.info("live relay restarted for the reloaded config")
 

@@ -454,6 +454,11 @@ class LiveRelay:
 
     # -- status -------------------------------------------------------------------------------------
 
+    @property
+    def ledger(self) -> QuotaLedger:
+        """The quota day's calls and units (``/metrics`` reads it through ``services.youtube_status``)."""
+        return self.api.ledger
+
     def status(self) -> RelayStatus:
         now = self.clock.now()
         live = tuple(

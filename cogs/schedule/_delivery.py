@@ -124,6 +124,7 @@ class ReminderPoster:
                 f"announce channel {settings.announce_channel_id}: {error}"
             ) from error
         await self.bot.notices.clear(guild_id, "announce_unavailable")
+        self.bot.services.metrics.reminder_sent(late=delivery.late)
         return posted.id
 
     async def _send_dms(self, delivery: Delivery) -> None:
@@ -175,5 +176,6 @@ class ReminderPoster:
             if message.author.id != me.id:
                 continue
             if any(texts.marker_in(e.footer.text or "", intent.nonce) for e in message.embeds):
+                self.bot.services.metrics.reminder_duplicate_suppressed()
                 return message.id
         return None

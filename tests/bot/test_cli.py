@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
+import logging
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli import build_parser, log_level, main
+from bot.ops.backup import run_backup
+from bot.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -18,7 +24,11 @@ ROOT = Path(__file__).resolve().parents[2]
 def run_cli(
     *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k not in {"DISCORD_TOKEN", "CCEI_CONFIG"}}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DISCORD_TOKEN", "CCEI_CONFIG", "CCEI_DATA_DIR", "CCEI_HTTP_PORT"}
+    }
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         capture_output=True,
@@ -117,3 +127,79 @@ def test_run_when_discord_is_unreachable_says_so_in_one_line(tmp_path: Path) -> 
     assert result.returncode == 1
     assert "cannot reach Discord at http://127.0.0.1:9/api/v10" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_run_with_an_unusable_data_dir_exits_1_in_one_line(tmp_path: Path) -> None:
+    text = (
+        (ROOT / "config" / "event.toml").read_text("utf-8").replace("guild_id = 0", "guild_id = 1")
+    )
+    (tmp_path / "event.toml").write_text(text, "utf-8")
+    (tmp_path / "faq.toml").write_text("", "utf-8")
+    (tmp_path / "blocker").write_text("a file where the data directory should go", "utf-8")
+    result = run_cli(
+        "run",
+        "--config",
+        str(tmp_path / "event.toml"),
+        "--data-dir",
+        str(tmp_path / "blocker" / "data"),
+        env={"DISCORD_TOKEN": "x", "DISCORD_API_BASE": "http://127.0.0.1:9/api/v10"},
+        cwd=tmp_path,
+    )
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(
+        f"ccei-bot run: {tmp_path / 'blocker' / 'data'}: the data directory cannot be written"
+    )
+
+
+def test_backup_writes_a_copy_and_says_how_to_restore(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    err = io.StringIO()
+    assert run_backup(data, tmp_path, out=io.StringIO(), err=err) == 1
+    assert err.getvalue().splitlines() == [
+        f"ccei-bot backup: {data / 'ccei.sqlite3'}: no database to back up "
+        "(is CCEI_DATA_DIR / --data-dir right?)"
+    ]
+
+    async def make() -> None:
+        store = await Store.open(data)
+        await store.set_setting("marker", "kept")
+        await store.close()
+
+    asyncio.run(make())
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    result = run_cli("backup", str(backups), env={"CCEI_DATA_DIR": str(data)}, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    [copy] = list(backups.iterdir())
+    assert re.fullmatch(r"ccei-\d{8}-\d{6}\.sqlite3", copy.name)
+    assert f"backed up {data / 'ccei.sqlite3'} to {copy}" in result.stdout
+    assert "integrity ok" in result.stdout
+    assert "to restore: stop the bot" in result.stdout
+    with sqlite3.connect(copy) as db:
+        assert db.execute("SELECT value FROM settings WHERE key = 'marker'").fetchone() == (
+            '"kept"',
+        )
+    db.close()
+
+
+def test_healthcheck_without_an_endpoint_says_how_to_turn_it_on(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("CCEI_HTTP_PORT", raising=False)
+    monkeypatch.delenv("CCEI_CONFIG", raising=False)
+    with pytest.raises(SystemExit) as exited:
+        main(["healthcheck"])
+    assert exited.value.code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1
+    assert "CCEI_HTTP_PORT" in lines[0]
+
+
+def test_the_rehearsal_shows_warnings_only_unless_verbose() -> None:
+    assert log_level("rehearse", verbose=False) == logging.WARNING
+    assert log_level("rehearse", verbose=True) == logging.DEBUG
+    assert log_level("run", verbose=False) == logging.INFO
+    parsed = build_parser().parse_args(["rehearse", "--log-format", "json"])
+    assert parsed.log_format == "json"

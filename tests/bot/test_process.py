@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import sys
 from pathlib import Path
 
 from bot.rehearsal.discord_standin import DiscordStandIn, message_text
+from tests.bot.ops.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,6 +27,9 @@ def config_for(standin: DiscordStandIn, directory: Path) -> Path:
 async def test_run_reaches_ready_answers_and_stops_cleanly_on_sigterm(
     standin: DiscordStandIn, tmp_path: Path
 ) -> None:
+    """Also what the container does: the endpoint on through CCEI_HTTP_PORT, JSON log lines, and
+    its HEALTHCHECK command (``python -m bot.ops.healthcheck``) run beside the bot."""
+    port = free_port()
     env = {
         **{
             k: v
@@ -36,6 +41,8 @@ async def test_run_reaches_ready_answers_and_stops_cleanly_on_sigterm(
         "DISCORD_GATEWAY_URL": standin.gateway_url,
         "CCEI_CONFIG": str(config_for(standin, tmp_path)),
         "TZ": "America/New_York",  # nothing may depend on the machine's zone
+        "CCEI_HTTP_PORT": str(port),
+        "CCEI_LOG_FORMAT": "json",
     }
     log_path = tmp_path / "bot.log"
     with log_path.open("wb") as log:
@@ -59,6 +66,12 @@ async def test_run_reaches_ready_answers_and_stops_cleanly_on_sigterm(
             handle = await standin.slash("member", name="about", locale="en-US")
             reply = await handle.response(timeout=10)
             assert "2022 CCEI Joint Open Innovation" in message_text(reply["data"])
+            check = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot.ops.healthcheck",
+                cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE,
+            )  # fmt: skip
+            answer, _ = await asyncio.wait_for(check.communicate(), timeout=30)
+            assert (check.returncode, answer.decode().strip()) == (0, "ok")
 
             process.send_signal(signal.SIGTERM)
             # A hang guard, not a speed check: benchmarks/lifecycle.py measures how long it takes.
@@ -69,7 +82,10 @@ async def test_run_reaches_ready_answers_and_stops_cleanly_on_sigterm(
                 await process.wait()
     output = log_path.read_text("utf-8", errors="replace")
     assert code == 0, output
-    assert "shut down cleanly" in output
+    entries = [json.loads(line) for line in output.splitlines()]  # one JSON object per line
+    messages = [entry["message"] for entry in entries]
+    assert f"health and metrics on http://127.0.0.1:{port} (/healthz, /metrics)" in messages
+    assert "shut down cleanly" in messages
     assert "Traceback" not in output
     assert standin.token not in output
 
