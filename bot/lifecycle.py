@@ -80,6 +80,11 @@ async def run_until_stopped(services: Services, token: str) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    probe = None
+    if services.settings.lag_probe is not None:
+        from bot.lagprobe import LagProbe  # benchmarks only: nothing of it loads otherwise
+
+        probe = LagProbe.start()
     bot, task = await start_bot(services, token)
     stopper = asyncio.create_task(stop.wait())
     await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
@@ -88,4 +93,6 @@ async def run_until_stopped(services: Services, token: str) -> int:
         log.error("gateway connection ended: %s", task.exception())
     stopper.cancel()
     await stop_bot(bot, task)
+    if probe is not None and services.settings.lag_probe is not None:
+        await probe.stop(services.settings.lag_probe)
     return 1 if failed else 0

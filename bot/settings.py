@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     youtube_feed_base: str = DEFAULT_YOUTUBE_FEED_BASE
     config_path: Path = Field(default_factory=default_config_path, validation_alias="CCEI_CONFIG")
     data_dir: Path = Field(default=Path("data"), validation_alias="CCEI_DATA_DIR")
+    #: Benchmarks only: sample the event loop's lag and write it to this file at exit (bot.lagprobe).
+    lag_probe: Path | None = Field(default=None, validation_alias="CCEI_LAG_PROBE")
 
     @field_validator("discord_api_base", "youtube_api_base", "youtube_feed_base")
     @classmethod
