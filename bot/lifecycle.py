@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -74,6 +76,25 @@ async def stop_bot(bot: CompanionBot, task: asyncio.Task[None]) -> None:
         await task
 
 
+def freeze_startup_objects() -> None:
+    """Move everything alive after start-up (modules, classes, config, caches) out of the garbage
+    collector's sight: a full collection then walks only what was made since (~130k objects less)."""
+    started = time.perf_counter()
+    collected = gc.collect()  # once, so start-up's garbage is freed rather than kept forever
+    gc.freeze()
+    log.debug(
+        "froze %d objects after start-up (%d collected) in %.0f ms",
+        gc.get_freeze_count(),
+        collected,
+        (time.perf_counter() - started) * 1000,
+    )
+
+
+async def _freeze_when_ready(bot: CompanionBot) -> None:
+    await bot.wait_until_ready()
+    freeze_startup_objects()
+
+
 async def run_until_stopped(services: Services, token: str) -> int:
     """Run until SIGINT/SIGTERM (exit code 0) or until the gateway gives up (exit code 1)."""
     stop = asyncio.Event()
@@ -86,12 +107,15 @@ async def run_until_stopped(services: Services, token: str) -> int:
 
         probe = LagProbe.start()
     bot, task = await start_bot(services, token)
+    # Only the real process freezes: tests start many bots in one interpreter.
+    freezer = asyncio.create_task(_freeze_when_ready(bot), name="gc-freeze")
     stopper = asyncio.create_task(stop.wait())
     await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
     failed = task.done() and not task.cancelled() and task.exception() is not None
     if failed:
         log.error("gateway connection ended: %s", task.exception())
     stopper.cancel()
+    freezer.cancel()
     await stop_bot(bot, task)
     if probe is not None and services.settings.lag_probe is not None:
         await probe.stop(services.settings.lag_probe)
