@@ -36,6 +36,9 @@ class Store:
         db = await aiosqlite.connect(path, isolation_level=None)
         db.row_factory = aiosqlite.Row
         await db.execute("PRAGMA journal_mode=WAL")
+        # With WAL, NORMAL loses nothing committed on a crash or kill -9 (only on power loss) and
+        # does not fsync every commit: writes on a reply's path take ~0.1 ms instead of ~0.5 ms.
+        await db.execute("PRAGMA synchronous=NORMAL")
         await db.execute("PRAGMA foreign_keys=ON")
         await db.execute("PRAGMA busy_timeout=5000")
         store = cls(db, path)
