@@ -526,57 +526,99 @@ def startup_modules() -> list[str]:
     return ["bot.cli", "bot.lifecycle", *(f"cogs.{name}" for name in cogs)]
 
 
-def import_profile(top: int) -> tuple[list[tuple[str, float, float]], float, float]:
-    """The ``top`` packages by import time on the start-up path (self time of all their modules),
-    each with the memory it takes imported alone in a fresh interpreter (with its dependencies);
-    plus the whole path's import time and the floor bot's."""
-    modules = startup_modules()
-    code = f"import importlib\nfor m in {modules!r}: importlib.import_module(m)"
-    profile = subprocess.run(
+_IMPORT_LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|(\s*)(\S+)")
+_RSS = (
+    "def rss():\n"
+    "    for line in open('/proc/self/status'):\n"
+    "        if line.startswith('VmRSS:'): return int(line.split()[1]) / 1024\n"
+)
+
+
+def _importtime(code: str) -> list[tuple[int, int, int, str]]:
+    """(self us, cumulative us, depth, module) for every import ``code`` makes."""
+    stderr = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", code],
         cwd=ROOT, capture_output=True, text=True, check=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     ).stderr  # fmt: skip
-    by_package: dict[str, float] = defaultdict(float)
-    members: dict[str, list[str]] = defaultdict(list)
-    total = 0.0
-    for line in profile.splitlines():
-        match = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|(\s*)(\S+)", line)
-        if not match:
-            continue
-        root = match[4].split(".")[0]
-        by_package[root] += int(match[1]) / 1e6
-        members[root].append(match[4])
-        if len(match[3]) == 1:
-            total += int(match[2]) / 1e6
-    floor = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", "import discord, discord.app_commands"],
-        capture_output=True, text=True, check=True,
-    ).stderr  # fmt: skip
-    floor_total = sum(
-        int(m[1]) / 1e6
-        for m in re.finditer(r"import time:\s+\d+ \|\s+(\d+) \| (\S+)$", floor, re.MULTILINE)
-    )
     rows = []
-    for package, seconds in sorted(by_package.items(), key=lambda item: -item[1])[:top]:
-        probe = (
-            "import importlib\n"
-            "def rss():\n"
-            "    for line in open('/proc/self/status'):\n"
-            "        if line.startswith('VmRSS:'): return int(line.split()[1])\n"
-            "before = rss()\n"
-            f"for m in {members[package]!r}:\n"
-            "    try: importlib.import_module(m)\n"
-            "    except Exception: pass\n"
-            "print((rss() - before) / 1024)\n"
+    for line in stderr.splitlines():
+        match = _IMPORT_LINE.match(line)
+        if match:
+            rows.append((int(match[1]), int(match[2]), len(match[3]), match[4]))
+    return rows
+
+
+def _rss_after(baseline: str, modules: Sequence[str]) -> float:
+    """MB of resident memory that importing ``modules`` adds after ``baseline`` ran."""
+    probe = (
+        f"import importlib\n{_RSS}{baseline}\nbefore = rss()\n"
+        f"for m in {list(modules)!r}:\n"
+        "    try: importlib.import_module(m)\n"
+        "    except Exception: pass\n"
+        "print(rss() - before)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    ).stdout  # fmt: skip
+    return float(out.strip() or "nan")
+
+
+FLOOR_IMPORTS = "import discord, discord.app_commands"
+
+
+def import_profile(top: int, runs: int) -> dict[str, Any]:
+    """Where the start-up path's import time goes (medians of ``runs`` fresh interpreters).
+
+    Per package: the self time of all its modules (so a package's dependencies count for
+    themselves), the memory it takes imported alone in a fresh interpreter (with its
+    dependencies), and what it adds to a process that already imported discord.py (the floor).
+    Also the whole path split into the core and each cog, against the floor's own imports."""
+    modules = startup_modules()
+    # Import statements, not importlib.import_module: -X importtime skips the outermost module
+    # of the latter.
+    code = "\n".join(f"import {module}" for module in modules)
+    by_package: dict[str, list[float]] = defaultdict(list)
+    members: dict[str, set[str]] = defaultdict(set)
+    parts: dict[str, list[float]] = defaultdict(list)
+    floor: list[float] = []
+    for _ in range(runs):
+        seconds: dict[str, float] = defaultdict(float)
+        part: dict[str, float] = defaultdict(float)
+        current = "core"
+        for self_us, cumulative_us, depth, module in _importtime(code):
+            root = module.split(".")[0]
+            seconds[root] += self_us / 1e6
+            members[root].add(module)
+            if depth == 1:
+                # Top-level lines close in import order: everything before the first cog is the
+                # core (bot.cli, bot.lifecycle and their dependencies).
+                if module.startswith("cogs."):
+                    current = module
+                part[current if module.startswith("cogs.") else "core"] += cumulative_us / 1e6
+        for root, value in seconds.items():
+            by_package[root].append(value)
+        for name, value in part.items():
+            parts[name].append(value)
+        floor.append(sum(c for _, c, depth, _ in _importtime(FLOOR_IMPORTS) if depth == 1) / 1e6)
+    heaviest = sorted(by_package, key=lambda root: -statistics.median(by_package[root]))[:top]
+    rows = []
+    for root in heaviest:
+        wanted = sorted(members[root])
+        rows.append(
+            {
+                "package": root,
+                "import_s": statistics.median(by_package[root]),
+                "rss_alone_mb": _rss_after("", wanted),
+                "rss_over_floor_mb": _rss_after(FLOOR_IMPORTS, wanted),
+            }
         )
-        alone = subprocess.run(
-            [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-        )  # fmt: skip
-        memory = float(alone.stdout.strip() or "nan")
-        rows.append((package, seconds, memory))
-    return rows, total, floor_total
+    return {
+        "floor_s": statistics.median(floor),
+        "parts_s": {name: statistics.median(values) for name, values in parts.items()},
+        "packages": rows,
+    }
 
 
 # -- report ------------------------------------------------------------------------------------------
@@ -654,6 +696,21 @@ def report(results: dict[str, list[dict[str, float]]], kills: list[dict[str, flo
         )
 
 
+def print_imports(profile: dict[str, Any]) -> None:
+    parts = profile["parts_s"]
+    split = ", ".join(f"{name} {value:.2f}" for name, value in parts.items())
+    print(
+        f"\nimport time of the start-up path: {sum(parts.values()):.2f} s ({split}); "
+        f"the floor's ({FLOOR_IMPORTS[7:]}): {profile['floor_s']:.2f} s"
+    )
+    print(f"{'package':<20} {'import s':>9} {'MB alone':>9} {'MB over floor':>14}")
+    for row in profile["packages"]:
+        print(
+            f"{row['package']:<20} {row['import_s']:>9.3f} {row['rss_alone_mb']:>9.1f} "
+            f"{row['rss_over_floor_mb']:>14.1f}"
+        )
+
+
 def machine() -> str:
     model = "?"
     with contextlib.suppress(OSError):
@@ -699,15 +756,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     report(results, kills)
     profile: dict[str, Any] = {}
     if args.imports:
-        rows, total, floor_total = import_profile(10)
-        print(
-            f"\nimports on the start-up path (bot.cli, bot.lifecycle, every cog): {total:.2f} s; "
-            f"the floor's (discord, discord.app_commands): {floor_total:.2f} s"
-        )
-        print(f"{'package':<22} {'import s':>9} {'RSS alone MB':>13}")
-        for package, seconds, memory in rows:
-            print(f"{package:<22} {seconds:>9.3f} {memory:>13.1f}")
-        profile = {"total_s": total, "floor_s": floor_total, "top": rows}
+        with stage(f"import profile, {args.import_runs} runs"):
+            profile = import_profile(10, args.import_runs)
+        print_imports(profile)
     return {"machine": machine(), "results": results, "kills": kills, "imports": profile}
 
 
@@ -718,6 +769,7 @@ def main() -> None:
     parser.add_argument("--viewers", type=int, default=200)
     parser.add_argument("--window", type=float, default=10.0, help="seconds of the viewer burst")
     parser.add_argument("--no-imports", dest="imports", action="store_false")
+    parser.add_argument("--import-runs", type=int, default=3)
     parser.add_argument("--json", type=Path, help="also write every measurement here")
     args = parser.parse_args()
     outcome = asyncio.run(run(args))
