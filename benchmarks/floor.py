@@ -568,40 +568,48 @@ def _rss_after(baseline: str, modules: Sequence[str]) -> float:
 FLOOR_IMPORTS = "import discord, discord.app_commands"
 
 
+def _cpu_split() -> dict[str, float]:
+    """CPU seconds (steadier than wall time on a busy machine) to import, in one interpreter and
+    in this order: the floor's discord.py, then the core on top, then each cog on top of that."""
+    steps = [("floor", FLOOR_IMPORTS), ("core", "import bot.cli, bot.lifecycle")]
+    steps += [(name, f"import {name}") for name in startup_modules()[2:]]
+    code = "import json, time\nout = {}\n" + "".join(
+        f"started = time.process_time()\n{statement}\n"
+        f"out[{name!r}] = time.process_time() - started\n"
+        for name, statement in steps
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code + "print(json.dumps(out))"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    ).stdout  # fmt: skip
+    return {name: float(value) for name, value in json.loads(out).items()}
+
+
 def import_profile(top: int, runs: int) -> dict[str, Any]:
     """Where the start-up path's import time goes (medians of ``runs`` fresh interpreters).
 
     Per package: the self time of all its modules (so a package's dependencies count for
     themselves), the memory it takes imported alone in a fresh interpreter (with its
     dependencies), and what it adds to a process that already imported discord.py (the floor).
-    Also the whole path split into the core and each cog, against the floor's own imports."""
+    Also the CPU time of the floor's imports and what the core and each cog add to it."""
     modules = startup_modules()
     # Import statements, not importlib.import_module: -X importtime skips the outermost module
     # of the latter.
     code = "\n".join(f"import {module}" for module in modules)
     by_package: dict[str, list[float]] = defaultdict(list)
     members: dict[str, set[str]] = defaultdict(set)
-    parts: dict[str, list[float]] = defaultdict(list)
-    floor: list[float] = []
+    cpu: dict[str, list[float]] = defaultdict(list)
     for _ in range(runs):
         seconds: dict[str, float] = defaultdict(float)
-        part: dict[str, float] = defaultdict(float)
-        current = "core"
-        for self_us, cumulative_us, depth, module in _importtime(code):
+        for self_us, _, _, module in _importtime(code):
             root = module.split(".")[0]
             seconds[root] += self_us / 1e6
             members[root].add(module)
-            if depth == 1:
-                # Top-level lines close in import order: everything before the first cog is the
-                # core (bot.cli, bot.lifecycle and their dependencies).
-                if module.startswith("cogs."):
-                    current = module
-                part[current if module.startswith("cogs.") else "core"] += cumulative_us / 1e6
         for root, value in seconds.items():
             by_package[root].append(value)
-        for name, value in part.items():
-            parts[name].append(value)
-        floor.append(sum(c for _, c, depth, _ in _importtime(FLOOR_IMPORTS) if depth == 1) / 1e6)
+        for name, value in _cpu_split().items():
+            cpu[name].append(value)
     heaviest = sorted(by_package, key=lambda root: -statistics.median(by_package[root]))[:top]
     rows = []
     for root in heaviest:
@@ -615,8 +623,7 @@ def import_profile(top: int, runs: int) -> dict[str, Any]:
             }
         )
     return {
-        "floor_s": statistics.median(floor),
-        "parts_s": {name: statistics.median(values) for name, values in parts.items()},
+        "cpu_s": {name: statistics.median(values) for name, values in cpu.items()},
         "packages": rows,
     }
 
@@ -697,16 +704,16 @@ def report(results: dict[str, list[dict[str, float]]], kills: list[dict[str, flo
 
 
 def print_imports(profile: dict[str, Any]) -> None:
-    parts = profile["parts_s"]
-    split = ", ".join(f"{name} {value:.2f}" for name, value in parts.items())
+    cpu = profile["cpu_s"]
+    over = ", ".join(f"{name} +{value:.2f}" for name, value in cpu.items() if name != "floor")
     print(
-        f"\nimport time of the start-up path: {sum(parts.values()):.2f} s ({split}); "
-        f"the floor's ({FLOOR_IMPORTS[7:]}): {profile['floor_s']:.2f} s"
+        f"\nCPU s to import: the floor's discord.py {cpu['floor']:.2f}; on top of it: {over} "
+        f"(ccei-bot in all {sum(cpu.values()):.2f}, {sum(cpu.values()) / cpu['floor']:.1f}x)"
     )
-    print(f"{'package':<20} {'import s':>9} {'MB alone':>9} {'MB over floor':>14}")
+    print(f"{'package (wall s, self)':<24} {'import s':>9} {'MB alone':>9} {'MB over floor':>14}")
     for row in profile["packages"]:
         print(
-            f"{row['package']:<20} {row['import_s']:>9.3f} {row['rss_alone_mb']:>9.1f} "
+            f"{row['package']:<24} {row['import_s']:>9.3f} {row['rss_alone_mb']:>9.1f} "
             f"{row['rss_over_floor_mb']:>14.1f}"
         )
 
