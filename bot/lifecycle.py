@@ -7,7 +7,6 @@ import contextlib
 import gc
 import logging
 import signal
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -78,16 +77,12 @@ async def stop_bot(bot: CompanionBot, task: asyncio.Task[None]) -> None:
 
 def freeze_startup_objects() -> None:
     """Move everything alive after start-up (modules, classes, config, caches) out of the garbage
-    collector's sight: a full collection then walks only what was made since (~130k objects less)."""
-    started = time.perf_counter()
-    collected = gc.collect()  # once, so start-up's garbage is freed rather than kept forever
+    collector's sight: a full collection then walks only what was made since (~130k objects less).
+
+    No collection first: start-up leaves ~200 objects of cyclic garbage (frozen with the rest, a
+    few kB), while a full collection would stop the loop for 60-250 ms."""
     gc.freeze()
-    log.debug(
-        "froze %d objects after start-up (%d collected) in %.0f ms",
-        gc.get_freeze_count(),
-        collected,
-        (time.perf_counter() - started) * 1000,
-    )
+    log.debug("froze %d objects after start-up", gc.get_freeze_count())
 
 
 async def _freeze_when_ready(bot: CompanionBot) -> None:
