@@ -10,16 +10,14 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-import aiohttp
-import discord
-
-from bot.config import Config, ConfigError, format_duration, load_config, wall_time_warnings
-from bot.ops.logs import configure_logging
-from bot.settings import Settings
-from bot.store import StorageError
 from bot.timefmt import hhmm
+
+if TYPE_CHECKING:
+    from bot.config import Config
+
+# discord.py, aiohttp and pydantic are imported where a command needs them: `--help` stays instant.
 
 log = logging.getLogger("bot")
 
@@ -102,6 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _load(path: Path) -> Config:
+    from bot.config import ConfigError, load_config
+
     try:
         return load_config(path)
     except ConfigError as error:
@@ -111,6 +111,8 @@ def _load(path: Path) -> Config:
 
 
 def agenda_lines(config: Config) -> list[str]:
+    from bot.config import format_duration
+
     tz = config.tz
     lines = [
         f"{config.event.name.ko} / {config.event.name.en}",
@@ -144,10 +146,14 @@ def log_level(command: str, verbose: bool) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from bot.settings import Settings
+
     settings = Settings.from_env()
     config_path: Path = getattr(args, "config", None) or settings.config_path
 
     if args.command == "check-config":
+        from bot.config import wall_time_warnings
+
         config = _load(config_path)
         sys.stdout.write("\n".join(agenda_lines(config)) + "\n")
         for warning in wall_time_warnings(config):
@@ -193,6 +199,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             command = "rehearse"
 
+    from bot.ops.logs import configure_logging
+
     log_format = getattr(args, "log_format", None) or settings.log_format
     verbose = bool(args.verbose)
     configure_logging(level=log_level(command, verbose), log_format=log_format, verbose=verbose)
@@ -214,7 +222,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         data_dir = getattr(args, "data_dir", None) or settings.data_dir
         # /admin reload re-reads the file the bot was started with, and state stays where it is.
         settings = settings.model_copy(update={"config_path": config_path, "data_dir": data_dir})
+        import aiohttp
+        import discord
+
         from bot.lifecycle import build_services, run_until_stopped
+        from bot.store import StorageError
 
         async def _run() -> int:
             services = await build_services(config, settings, data_dir=data_dir)

@@ -92,6 +92,9 @@ class CompanionBot(commands.Bot):
             tree_cls=CompanionTree,
             guild_ready_timeout=guild_ready_timeout,
             **options,
+            # No feature reads discord.py's message cache (auto-answer handles the gateway event
+            # itself), so viewers' messages in watched channels are not kept in memory.
+            max_messages=None,
         )
         self.services = services
         self.extension_names = list(extensions) if extensions is not None else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 from collections.abc import Sequence
@@ -86,18 +87,43 @@ async def stop_bot(bot: CompanionBot, task: asyncio.Task[None]) -> None:
         await task
 
 
+def freeze_startup_objects() -> None:
+    """Move everything alive after start-up (modules, classes, config, caches) out of the garbage
+    collector's sight: a full collection then walks only what was made since (~130k objects less).
+
+    No collection first: start-up leaves ~200 objects of cyclic garbage (frozen with the rest, a
+    few kB), while a full collection would stop the loop for 60-250 ms."""
+    gc.freeze()
+    log.debug("froze %d objects after start-up", gc.get_freeze_count())
+
+
+async def _freeze_when_ready(bot: CompanionBot) -> None:
+    await bot.wait_until_ready()
+    freeze_startup_objects()
+
+
 async def run_until_stopped(services: Services, token: str) -> int:
     """Run until SIGINT/SIGTERM (exit code 0) or until the gateway gives up (exit code 1)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    probe = None
+    if services.settings.lag_probe is not None:
+        from bot.lagprobe import LagProbe  # benchmarks only: nothing of it loads otherwise
+
+        probe = LagProbe.start()
     bot, task = await start_bot(services, token)
+    # Only the real process freezes: tests start many bots in one interpreter.
+    freezer = asyncio.create_task(_freeze_when_ready(bot), name="gc-freeze")
     stopper = asyncio.create_task(stop.wait())
     await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
     failed = task.done() and not task.cancelled() and task.exception() is not None
     if failed:
         log.error("gateway connection ended: %s", task.exception())
     stopper.cancel()
+    freezer.cancel()
     await stop_bot(bot, task)
+    if probe is not None and services.settings.lag_probe is not None:
+        await probe.stop(services.settings.lag_probe)
     return 1 if failed else 0

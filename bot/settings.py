@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     http_port: int | None = Field(default=None, ge=0, le=65535, validation_alias="CCEI_HTTP_PORT")
     http_host: str | None = Field(default=None, validation_alias="CCEI_HTTP_HOST")
     log_format: Literal["text", "json"] = Field(default="text", validation_alias="CCEI_LOG_FORMAT")
+    #: Benchmarks only: sample the event loop's lag and write it to this file at exit (bot.lagprobe).
+    lag_probe: Path | None = Field(default=None, validation_alias="CCEI_LAG_PROBE")
 
     @field_validator("discord_api_base", "youtube_api_base", "youtube_feed_base")
     @classmethod

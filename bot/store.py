@@ -249,6 +249,9 @@ class Store:
             # First: the journal-mode switch below waits for another process's lock, not fails.
             await db.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
             await db.execute("PRAGMA journal_mode=WAL")
+            # With WAL, NORMAL loses nothing committed on a crash or kill -9 (only on power loss) and
+            # does not fsync every commit: writes on a reply's path take ~0.1 ms instead of ~0.5 ms.
+            await db.execute("PRAGMA synchronous=NORMAL")
             await db.execute("PRAGMA foreign_keys=ON")
             store = cls(db, path)
             await store.migrate(migrations_dir)

@@ -203,3 +203,20 @@ def test_the_rehearsal_shows_warnings_only_unless_verbose() -> None:
     assert log_level("run", verbose=False) == logging.INFO
     parsed = build_parser().parse_args(["rehearse", "--log-format", "json"])
     assert parsed.log_format == "json"
+
+
+def test_help_and_check_config_do_not_load_discord() -> None:
+    # Only `run` needs discord.py and aiohttp; --help needs not even pydantic (benchmarks/floor.py).
+    probe = (
+        "import contextlib, io, sys\n"
+        "import bot.cli\n"
+        "print(sorted(m for m in ('discord', 'aiohttp', 'pydantic') if m in sys.modules))\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    code = bot.cli.main(['check-config'])\n"
+        "print(code, sorted(m for m in ('discord', 'aiohttp') if m in sys.modules))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in {"DISCORD_TOKEN", "CCEI_CONFIG"}}
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60
+    )
+    assert result.stdout.splitlines() == ["[]", "0 []"], result.stderr

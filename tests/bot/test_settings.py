@@ -18,6 +18,7 @@ VARIABLES = (
     "YOUTUBE_FEED_BASE",
     "CCEI_CONFIG",
     "CCEI_DATA_DIR",
+    "CCEI_LAG_PROBE",
 )
 
 
@@ -45,6 +46,7 @@ def test_environment_overrides_dotenv_and_defaults_apply(
     assert settings.youtube_api_base == "https://youtube.googleapis.com"
     assert settings.youtube_feed_base == "https://www.youtube.com"
     assert settings.config_path == default_config_path()
+    assert settings.lag_probe is None  # the benchmarks' lag probe is off unless asked for
 
 
 def test_bases_are_normalised_empty_values_ignored_and_secrets_hidden(
@@ -54,10 +56,12 @@ def test_bases_are_normalised_empty_values_ignored_and_secrets_hidden(
     monkeypatch.setenv("DISCORD_TOKEN", "very-secret")
     monkeypatch.setenv("CCEI_CONFIG", "elsewhere/event.toml")
     monkeypatch.setenv("CCEI_DATA_DIR", "")
+    monkeypatch.setenv("CCEI_LAG_PROBE", "/tmp/lag.json")
     settings = Settings.from_env(dotenv=None)
     assert settings.discord_api_base == "http://127.0.0.1:8080/api/v10"
     assert settings.config_path == Path("elsewhere/event.toml")
     assert settings.data_dir == Path("data")
+    assert settings.lag_probe == Path("/tmp/lag.json")
     assert "very-secret" not in repr(settings)
     assert "very-secret" not in str(settings)
     assert "very-secret" not in str(settings.discord_token)

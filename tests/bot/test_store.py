@@ -111,3 +111,11 @@ async def test_backup_copies_committed_data_while_another_write_is_open(tmp_path
     store = await Store.open(restored)
     assert await store.get_setting("committed") == 1
     await store.close()
+
+
+async def test_the_store_uses_wal_without_an_fsync_per_commit(store: Store) -> None:
+    async with store.db.execute("PRAGMA journal_mode") as cursor:
+        assert (await cursor.fetchone())[0] == "wal"
+    # 1 = NORMAL: durable against a crash of the process in WAL mode (docs/performance.md).
+    async with store.db.execute("PRAGMA synchronous") as cursor:
+        assert (await cursor.fetchone())[0] == 1
