@@ -13,7 +13,7 @@ from bot.program import (
     plan_delay,
     shifts_from_changes,
 )
-from tests.schedule.conftest import make_config
+from tests.programs import make_config
 
 SEOUL = ZoneInfo("Asia/Seoul")
 NEW_YORK = ZoneInfo("America/New_York")

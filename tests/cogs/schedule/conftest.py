@@ -1,76 +1,49 @@
-"""Builders for the schedule's end-to-end tests: compressed programs and a clock that can jump."""
+"""Fixtures and helpers of the schedule tests (programs and clocks are in tests/programs.py)."""
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import time
-from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from bot.clock import ScaledClock
-from bot.config import Config, Localized, ProgramItem, RemindersSection
+import pytest
+
 from bot.rehearsal.run import StandInBot
+from bot.store import Store
 from cogs.schedule._feature import ScheduleFeature
-
-SEOUL = ZoneInfo("Asia/Seoul")
-
-
-def seoul(hour: int, minute: int = 0, second: int = 0) -> datetime:
-    """An instant on the event's day (2022-12-15), in KST."""
-    return datetime(2022, 12, 15, hour, minute, second, tzinfo=SEOUL)
+from cogs.schedule._jobs import Delivery
+from cogs.schedule._ledger import ScheduleLedger
 
 
-def compressed(
-    config: Config,
-    program: Sequence[tuple[str, str, str]],
-    *,
-    before: Sequence[str],
-    grace: str = "5m",
-) -> Config:
-    """``config`` with a short program: (id, start, end) items titled "세션 <id>" / "Session <id>"."""
-    items = tuple(
-        ProgramItem.model_validate(
-            {
-                "id": item_id,
-                "start": start,
-                "end": end,
-                "title": Localized(ko=f"세션 {item_id}", en=f"Session {item_id}"),
-            }
-        )
-        for item_id, start, end in program
-    )
-    reminders = RemindersSection.model_validate({"before": list(before), "grace": grace})
-    return config.model_copy(update={"program": items, "reminders": reminders})
+@pytest.fixture
+def ledger(store: Store) -> ScheduleLedger:
+    return ScheduleLedger(store.db)
 
 
-class SteppedClock:
-    """A :class:`ScaledClock` that can also jump forward, e.g. while the bot is down.
+@dataclass
+class RecordingSender:
+    """Stands in for the cog's send: records each delivery with the real (monotonic) time."""
 
-    A jump is how a test lets a reminder fall due during a restart without sleeping through it.
-    """
+    received: list[tuple[Delivery, float]] = field(default_factory=list)
+    ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
+    arrived: asyncio.Condition = field(default_factory=asyncio.Condition)
 
-    def __init__(self, start: datetime, speed: float) -> None:
-        self._scaled = ScaledClock(start, speed)
-        self._jumped = timedelta(0)
+    async def __call__(self, delivery: Delivery) -> int:
+        self.received.append((delivery, time.monotonic()))
+        async with self.arrived:
+            self.arrived.notify_all()
+        return next(self.ids)
 
-    def now(self) -> datetime:
-        return self._scaled.now() + self._jumped
+    async def wait_for(self, count: int) -> None:
+        # Generous: a loaded CI machine may be slow, and a wait that succeeds returns at once.
+        async with asyncio.timeout(10), self.arrived:
+            await self.arrived.wait_for(lambda: len(self.received) >= count)
 
-    def real_time(self, event_time: datetime) -> datetime:
-        return self._scaled.real_time(event_time - self._jumped)
-
-    def real_seconds(self, event_seconds: float) -> float:
-        return self._scaled.real_seconds(event_seconds)
-
-    def jump(self, delta: timedelta) -> None:
-        self._jumped += delta
-
-
-def monotonic_at(clock: ScaledClock | SteppedClock, moment: datetime) -> float:
-    """The ``time.monotonic()`` value at which ``clock`` reaches ``moment`` (what the stand-in
-    stamps its records with), under the clock's current mapping."""
-    return time.monotonic() + (clock.real_time(moment) - datetime.now(UTC)).total_seconds()
+    @property
+    def keys(self) -> list[tuple[str, int]]:
+        return [d.reminder.key for d, _ in self.received]
 
 
 def feature_of(running: StandInBot) -> ScheduleFeature:

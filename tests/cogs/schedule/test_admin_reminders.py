@@ -6,8 +6,9 @@ from bot.clock import ScaledClock
 from bot.config import Config
 from bot.rehearsal.discord_standin import DiscordStandIn, message_text
 from cogs.schedule._reminders import LedgerState
-from tests.cogs.schedule.conftest import compressed, feature_of, is_reminder, seoul
+from tests.cogs.schedule.conftest import feature_of, is_reminder
 from tests.conftest import Launcher
+from tests.programs import compressed, seoul
 
 SPEED = 120.0  # one real second is two event minutes
 ONE_EVENT = "/guilds/{guild_id}/scheduled-events/{guild_scheduled_event_id}"

@@ -13,8 +13,8 @@ import pytest
 from bot.clock import ScaledClock
 from bot.config import Config
 from bot.rehearsal.discord_standin import DiscordStandIn, message_text, perms
-from tests.cogs.schedule.conftest import seoul
 from tests.conftest import Launcher
+from tests.programs import seoul
 
 EPHEMERAL = 1 << 6
 ICS_BUTTON = "schedule:ics"

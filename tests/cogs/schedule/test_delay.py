@@ -8,8 +8,9 @@ from typing import Any
 from bot.clock import ScaledClock
 from bot.config import Config
 from bot.rehearsal.discord_standin import DiscordStandIn, InteractionHandle, message_text
-from tests.cogs.schedule.conftest import compressed, feature_of, is_reminder, monotonic_at, seoul
+from tests.cogs.schedule.conftest import feature_of, is_reminder
 from tests.conftest import Launcher
+from tests.programs import compressed, monotonic_at, seoul
 
 SPEED = 60.0  # one real second is one event minute
 

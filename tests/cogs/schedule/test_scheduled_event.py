@@ -13,8 +13,9 @@ from bot.clock import ScaledClock
 from bot.config import Config, default_config_path
 from bot.rehearsal.discord_standin import DiscordStandIn, RecordedRequest, message_text
 from bot.rehearsal.discord_standin.world import BOT_PERMISSIONS, perms
-from tests.cogs.schedule.conftest import compressed, feature_of, monotonic_at, seoul
+from tests.cogs.schedule.conftest import feature_of
 from tests.conftest import Launcher
+from tests.programs import compressed, monotonic_at, seoul
 
 EVENTS = "/guilds/{guild_id}/scheduled-events"
 ONE_EVENT = "/guilds/{guild_id}/scheduled-events/{guild_scheduled_event_id}"

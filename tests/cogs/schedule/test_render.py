@@ -19,10 +19,10 @@ from cogs.schedule._render import (
     RemindReply,
     ScheduleTexts,
 )
-from tests.schedule.conftest import make_config
+from tests.programs import make_config
 
 SEOUL = ZoneInfo("Asia/Seoul")
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 CATALOG_FILE = ROOT / "bot" / "locales" / "schedule.toml"
 
 

@@ -9,7 +9,7 @@ from bot.program import DelayPlan, effective_program, plan_delay
 from bot.store import Store
 from cogs.schedule._ledger import PendingIntent, ScheduleLedger
 from cogs.schedule._reminders import LedgerState, Reminder, ReminderPlan
-from tests.schedule.conftest import make_config
+from tests.programs import make_config
 
 NOW = datetime(2022, 12, 15, 3, 0, tzinfo=UTC)
 

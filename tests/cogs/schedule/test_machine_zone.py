@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 SCRIPT = """
 import time
@@ -17,7 +17,7 @@ time.tzset()
 from cogs.schedule._ics import program_ics
 from bot.program import effective_program, plan_delay
 from cogs.schedule._reminders import ReminderPlan
-from tests.schedule.conftest import make_config
+from tests.programs import make_config
 
 for zone, date in (("Asia/Seoul", "2022-12-15"), ("America/New_York", "2026-03-08"),
                    ("America/New_York", "2026-11-01")):

@@ -18,7 +18,8 @@ from cogs.schedule._jobs import DEFAULT_TARGET, Delivery
 from cogs.schedule._ledger import ScheduleLedger
 from cogs.schedule._reminders import LedgerState
 from cogs.schedule._service import DelayApplied, ScheduleService
-from tests.schedule.conftest import RecordingSender, make_config
+from tests.cogs.schedule.conftest import RecordingSender
+from tests.programs import make_config
 
 SEOUL = ZoneInfo("Asia/Seoul")
 

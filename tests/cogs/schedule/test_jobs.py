@@ -37,8 +37,8 @@ from cogs.schedule._jobs import (
 )
 from cogs.schedule._ledger import PendingIntent, ScheduleLedger
 from cogs.schedule._reminders import LedgerState, ReminderPlan, Send, SendLate, Skip
-from tests.cogs.schedule.conftest import SteppedClock
-from tests.schedule.conftest import RecordingSender, make_config
+from tests.cogs.schedule.conftest import RecordingSender
+from tests.programs import SteppedClock, make_config
 
 SEOUL = ZoneInfo("Asia/Seoul")
 SPEED = 20.0
