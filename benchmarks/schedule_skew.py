@@ -28,8 +28,8 @@ from bot.program import effective_program
 from bot.rehearsal.discord_standin import DiscordStandIn
 from bot.rehearsal.run import standin_config, start_against_standin
 from bot.store import Store
-from cogs.schedule._ledger import ScheduleLedger
 from cogs.schedule._reminders import ReminderPlan
+from cogs.schedule._store import ScheduleStore
 
 #: Real seconds from the start to the first reminder (the bot starts in about 0.2 s).
 LEAD_SECONDS = 1.5
@@ -88,7 +88,7 @@ async def main(speed: float, verbose: bool) -> int:
             await running.stop()
             # Which reminder each nonce stands for, and whether it went out late: the ledger.
             store = await Store.open(data_dir)
-            entries = await ScheduleLedger(store.db).entries(f"guild:{standin.guild_id}")
+            entries = await ScheduleStore(store.db).entries(f"guild:{standin.guild_id}")
             await store.close()
             ledger = {e.nonce: e for e in entries}
 

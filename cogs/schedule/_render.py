@@ -102,7 +102,7 @@ class MessageData:
 
 
 @dataclass(frozen=True, slots=True)
-class EventSpec:
+class DiscordEventSpec:
     """What the day's Discord Scheduled Event (EXTERNAL) should look like."""
 
     name: str
@@ -486,7 +486,7 @@ class ScheduleTexts:
 
     # -- Discord Scheduled Event ------------------------------------------------------------------
 
-    def event_spec(self, sessions: Sequence[Session], locale: Locale) -> EventSpec:
+    def discord_event_spec(self, sessions: Sequence[Session], locale: Locale) -> DiscordEventSpec:
         """The day's EXTERNAL event: name ≤ 100, description ≤ 1000, location ≤ 100 characters."""
         link = self.config.youtube.stream_link
         lines = [
@@ -512,13 +512,10 @@ class ScheduleTexts:
         location = link if link and len(link) <= EVENT_LOCATION_MAX else ""
         if not location:
             location = self.config.event.venue.get(locale)
-        return EventSpec(
+        return DiscordEventSpec(
             name=clip(self.config.event.name.get(locale), EVENT_NAME_MAX),
             description=description,
             location=clip(location, EVENT_LOCATION_MAX),
             start=min(s.start for s in sessions),
             end=max(s.end for s in sessions),
         )
-
-    def no_event_permission(self, locale: Locale) -> str:
-        return self.t("schedule.event.no_permission", locale)

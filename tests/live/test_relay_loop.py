@@ -25,7 +25,7 @@ from bot.rehearsal.youtube_standin import (
 from bot.store import Store
 from cogs.live._relay import LiveRelay
 from cogs.live._state import Broadcast, MessageRef, Phase
-from cogs.schedule._service import STOP_DRAIN_SECONDS
+from cogs.schedule._feature import STOP_DRAIN_SECONDS
 from tests.live.conftest import T0, RecordingSink
 
 SPEED = 10.0

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import itertools
-import time
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -13,37 +9,12 @@ import pytest
 from bot.rehearsal.run import StandInBot
 from bot.store import Store
 from cogs.schedule._feature import ScheduleFeature
-from cogs.schedule._jobs import Delivery
-from cogs.schedule._ledger import ScheduleLedger
+from cogs.schedule._store import ScheduleStore
 
 
 @pytest.fixture
-def ledger(store: Store) -> ScheduleLedger:
-    return ScheduleLedger(store.db)
-
-
-@dataclass
-class RecordingSender:
-    """Stands in for the cog's send: records each delivery with the real (monotonic) time."""
-
-    received: list[tuple[Delivery, float]] = field(default_factory=list)
-    ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
-    arrived: asyncio.Condition = field(default_factory=asyncio.Condition)
-
-    async def __call__(self, delivery: Delivery) -> int:
-        self.received.append((delivery, time.monotonic()))
-        async with self.arrived:
-            self.arrived.notify_all()
-        return next(self.ids)
-
-    async def wait_for(self, count: int) -> None:
-        # Generous: a loaded CI machine may be slow, and a wait that succeeds returns at once.
-        async with asyncio.timeout(10), self.arrived:
-            await self.arrived.wait_for(lambda: len(self.received) >= count)
-
-    @property
-    def keys(self) -> list[tuple[str, int]]:
-        return [d.reminder.key for d, _ in self.received]
+def schedule_store(store: Store) -> ScheduleStore:
+    return ScheduleStore(store.db)
 
 
 def feature_of(running: StandInBot) -> ScheduleFeature:
@@ -51,7 +22,7 @@ def feature_of(running: StandInBot) -> ScheduleFeature:
     extensions, which drops ``cogs.schedule.*`` from ``sys.modules``, so the next bot's classes
     are new objects."""
     feature: ScheduleFeature = running.bot.services.program  # type: ignore[assignment]
-    assert hasattr(feature, "service")
+    assert hasattr(feature, "store")
     return feature
 
 

@@ -58,7 +58,7 @@ async def test_preview_pause_and_resume(
     assert "세션 b" in posted["content"]
     assert "2분 후" in posted["content"]
     assert not [m for m in standin.messages("announce") if "세션 a" in m["content"]]
-    entries = await feature_of(running).ledger.entries(f"guild:{standin.guild_id}")
+    entries = await feature_of(running).store.entries(f"guild:{standin.guild_id}")
     skipped = {(e.session_id, e.offset_seconds): (e.state, e.note) for e in entries}
     assert skipped[("a", 120)] == (LedgerState.SKIPPED, "paused")
     assert skipped[("a", 60)] == (LedgerState.SKIPPED, "paused")

@@ -85,8 +85,8 @@ async def test_refused_delays_change_nothing_and_say_why(
 ) -> None:
     # 13:20: the lecture (13:00-13:50) is on, the talk concert (14:00) is next.
     running = await launch(clock=ScaledClock(seoul(13, 20), 1.0))
-    service = feature_of(running).service
-    before = service.sessions
+    feature = feature_of(running)
+    before = feature.program
     cursor = standin.cursor()
 
     handle, text = await delay(standin, "member", 10, locale="ko")
@@ -108,8 +108,8 @@ async def test_refused_delays_change_nothing_and_say_why(
     assert "최대 10분까지 당길 수 있어요" in text
     assert text.endswith("아무것도 바꾸지 않았어요.")
 
-    assert service.sessions == before
-    assert service.version == 1
+    assert feature.program == before
+    assert feature.version == 1
     assert await running.bot.services.store.audit_entries(standin.guild_id) == []
     posted = [e for e in standin.message_log[cursor.messages :] if e.kind == "create"]
     assert all(e.message["flags"] & 64 for e in posted)  # only the ephemeral answers

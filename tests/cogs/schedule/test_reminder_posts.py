@@ -94,7 +94,7 @@ async def test_each_reminder_once_on_time_pinging_only_the_role_across_a_restart
 
     # The ledger agrees: each reminder claimed once for the server, a/0 marked late. (b/0's row
     # may still be an intent: it turns "sent" when Discord's answer reaches the bot.)
-    entries = await feature_of(second).ledger.entries(f"guild:{standin.guild_id}")
+    entries = await feature_of(second).store.entries(f"guild:{standin.guild_id}")
     states = {(e.session_id, e.offset_seconds): e.state for e in entries}
     assert states.pop(("b", 0)) in (LedgerState.INTENT, LedgerState.SENT)
     assert states == {key: LedgerState.SENT for key in (("a", 60), ("a", 0), ("b", 60))}
@@ -154,7 +154,7 @@ async def test_a_post_cut_off_by_a_crash_is_found_in_the_channel_and_not_repeate
     assert "(늦은 알림)" not in a60["content"]
     reminders = [m for m in standin.messages("announce") if is_reminder(m)]
     assert [m["id"] for m in reminders] == [posted["id"], a60["id"]]
-    entries = await feature_of(second).ledger.entries(f"guild:{standin.guild_id}")
+    entries = await feature_of(second).store.entries(f"guild:{standin.guild_id}")
     found = next(e for e in entries if e.offset_seconds == 120)
     assert (found.state, found.message_id) == (LedgerState.SENT, int(posted["id"]))
     assert found.note == "reconciled at start-up"
@@ -198,7 +198,7 @@ async def test_a_reminder_refused_by_discord_is_posted_once_on_the_retry(
     assert "(늦은 알림)" in posted["content"]
 
     feature = feature_of(running)
-    await feature.service.reminders.drain(5)  # the job records the post once Discord answers
-    entries = await feature.ledger.entries(f"guild:{standin.guild_id}")
+    await feature.settle()  # the job records the post once Discord answers
+    entries = await feature.store.entries(f"guild:{standin.guild_id}")
     assert [(e.state, e.late) for e in entries] == [(LedgerState.SENT, True)]
     assert len([m for m in standin.messages("announce") if is_reminder(m)]) == 1

@@ -7,6 +7,7 @@ import pytest
 
 from bot.program import effective_program
 from cogs.schedule._reminders import (
+    DM_TARGET,
     LedgerState,
     Reminder,
     ReminderPlan,
@@ -15,6 +16,12 @@ from cogs.schedule._reminders import (
     Skip,
     Wait,
     decide,
+    guild_target,
+    plan_rebuild,
+    program_edges,
+    retry_time,
+    still_to_post,
+    target_guild_id,
 )
 from tests.programs import make_config
 
@@ -133,3 +140,98 @@ def test_upcoming() -> None:
         ("talk-concert", 600),
         ("talk-concert", 0),
     ]
+
+
+# -- rebuilding the jobs ----------------------------------------------------------------------------
+
+
+def keys(reminders: list[Reminder]) -> list[tuple[str, int]]:
+    return [r.key for r in reminders]
+
+
+def test_a_rebuild_before_the_day_schedules_every_reminder_at_its_due_time() -> None:
+    p = plan()
+    rebuild = plan_rebuild(p, seoul(12), GRACE, {"guild:1": {}})
+    assert keys(rebuild.scheduled) == keys(list(p.reminders))
+    assert (rebuild.catch_up, rebuild.skipped) == ([], [])
+
+
+def test_a_restart_catches_up_the_latest_due_reminder_and_records_the_stale_one() -> None:
+    # Back at 12:52 after being down since 12:25: only "10 min before" goes out (late), the
+    # 30-minute one is superseded and recorded as such.
+    rebuild = plan_rebuild(plan(), seoul(12, 52), timedelta(minutes=30), {"guild:1": {}})
+    assert keys(rebuild.catch_up) == [("lecture", 600)]
+    assert [(r.key, target, reason) for r, target, reason in rebuild.skipped] == [
+        (("lecture", 1800), "guild:1", "superseded")
+    ]
+    assert ("lecture", 0) in keys(rebuild.scheduled)
+
+
+def test_a_restart_beyond_grace_records_skips_and_catches_up_nothing() -> None:
+    p = plan()
+    # 13:03 with a one-minute grace: both lecture reminders before the start are too late, and
+    # so is "starting now".
+    rebuild = plan_rebuild(p, seoul(13, 3), timedelta(minutes=1), {"guild:1": {}})
+    assert rebuild.catch_up == []
+    assert {(r.key, reason) for r, _, reason in rebuild.skipped} == {
+        (("lecture", 1800), "too_late"),
+        (("lecture", 600), "too_late"),
+        (("lecture", 0), "too_late"),
+    }
+    assert keys(rebuild.scheduled) == keys(p.upcoming(seoul(13, 3)))
+
+
+def test_one_job_per_reminder_whatever_the_targets() -> None:
+    # guild:1 already has the 10-minute reminder, the DM batch does not: one catch-up job serves
+    # the DM batch (the job decides per target again when it runs).
+    states = {"guild:1": {("lecture", 600): LedgerState.SENT}, DM_TARGET: {}}
+    rebuild = plan_rebuild(plan(), seoul(12, 52), GRACE, states)
+    assert keys(rebuild.catch_up) == [("lecture", 600)]
+    assert len(rebuild.scheduled) == len(set(keys(rebuild.scheduled)))
+
+
+def test_without_any_target_the_reminders_to_come_keep_their_jobs() -> None:
+    # No announce channel set up yet: a server set up later today still gets them.
+    rebuild = plan_rebuild(plan(), seoul(12, 52), GRACE, {})
+    assert ("lecture", 0) in keys(rebuild.scheduled)
+    assert ("lecture", 600) not in keys(rebuild.scheduled)  # due: nobody to catch up for
+    assert (rebuild.catch_up, rebuild.skipped) == ([], [])
+
+
+def test_still_to_post_counts_a_reminder_any_target_still_needs() -> None:
+    p = plan()
+    states = {
+        "guild:1": {("lecture", 600): LedgerState.SENT, ("lecture", 0): LedgerState.SENT},
+        "guild:2": {("lecture", 600): LedgerState.SENT},
+    }
+    assert keys(still_to_post(p, seoul(12, 55), GRACE, states)[:2]) == [
+        ("lecture", 0),
+        ("talk-concert", 1800),
+    ]
+    assert still_to_post(p, seoul(12, 55), GRACE, {}) == []
+
+
+def test_a_failed_post_is_retried_a_minute_later_only_within_grace() -> None:
+    r = reminder(plan(), "lecture", 0)  # due 13:00, the session ends 13:50
+    assert retry_time(r, seoul(13), GRACE) == seoul(13, 1)
+    assert retry_time(r, seoul(13, 9, 30), GRACE) is None  # 13:10:30 would be beyond grace
+    assert retry_time(r, seoul(13, 49, 30), timedelta(hours=1)) is None  # the session is over
+
+
+def test_program_edges() -> None:
+    p = plan()
+    assert program_edges(p, seoul(12)) == [("start", seoul(13)), ("end", seoul(16, 30))]
+    # A restart mid-day starts the Discord event now; nothing once the day is over.
+    assert program_edges(p, seoul(14)) == [("start", seoul(14)), ("end", seoul(16, 30))]
+    assert program_edges(p, seoul(16, 30)) == []
+    assert program_edges(ReminderPlan(1, ()), seoul(12)) == []
+
+
+def test_targets_and_their_nonces() -> None:
+    assert target_guild_id(guild_target(42)) == 42
+    assert target_guild_id(DM_TARGET) is None
+    assert target_guild_id("guild:") is None
+    r = reminder(plan(), "lecture", 10)
+    nonces = {r.nonce("salt", target) for target in (guild_target(1), guild_target(2), DM_TARGET)}
+    assert len(nonces) == 3
+    assert all(len(nonce) <= 25 for nonce in nonces)

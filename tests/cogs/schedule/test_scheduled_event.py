@@ -85,7 +85,7 @@ async def test_a_reloaded_program_moves_the_event(
     edit = await standin.wait_for_request("PATCH", ONE_EVENT, after=cursor)
     assert "13:10–13:50 강연" in edit.json["description"]
     await feature.settle()
-    assert feature.service.version == 2
+    assert feature.version == 2
     times = await running.bot.services.program_times()
     assert times["lecture"][0] == seoul(13, 10)
     assert start_of(standin.scheduled_events()[0]) - start_of(event) == timedelta(minutes=10)

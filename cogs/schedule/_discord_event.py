@@ -1,9 +1,9 @@
 """The day's Discord Scheduled Event in every event server, kept in step with the program.
 
-:func:`~cogs.schedule._events.plan_event_sync` decides; this module reads Discord's side into an
-:class:`ExistingEvent` and applies the actions. The event's id is stored per server and day, so a
-restart edits the event instead of creating a second one. Without Create Events / Manage Events the
-moderators are told once per server (the audit channel if set, else the announce channel).
+:func:`~cogs.schedule._discord_event_plan.plan_discord_event` decides; this module reads Discord's
+side into an :class:`ExistingDiscordEvent` and applies the actions. The event's id is stored per
+server and day, so a restart edits the event instead of creating a second one. Without Create Events
+/ Manage Events the moderators are told once per server (``bot.notices``).
 
 Discord works in real time and the bot in event time; they are the same except under a compressed
 clock (rehearsal, tests), where times are converted at this boundary.
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -21,30 +21,35 @@ import discord
 from discord.utils import MISSING
 
 from bot.clock import Clock
-from bot.guilds import GuildSettings
-from bot.mentions import NO_MENTIONS
-from cogs.schedule._events import (
+from bot.config import Locale
+from bot.program import Session
+from cogs.schedule._discord_event_plan import (
     DEFAULT_MIN_LEAD,
-    CreateEvent,
-    EditEvent,
-    EndEvent,
-    EventAction,
-    EventStatus,
-    ExistingEvent,
-    StartEvent,
-    plan_event_sync,
+    CreateDiscordEvent,
+    DiscordEventAction,
+    DiscordEventStatus,
+    EditDiscordEvent,
+    EndDiscordEvent,
+    ExistingDiscordEvent,
+    StartDiscordEvent,
+    plan_discord_event,
 )
-from cogs.schedule._jobs import DayBoundary
-from cogs.schedule._ledger import ScheduleLedger
-from cogs.schedule._service import ScheduleService
+from cogs.schedule._render import ScheduleTexts
+from cogs.schedule._store import ScheduleStore
 
 if TYPE_CHECKING:
     from bot.core import CompanionBot
 
 log = logging.getLogger(__name__)
 
+#: The ``bot.notices`` kind of "the bot may not create the Discord event here".
 NO_PERMISSION_NOTICE = "no_event_permission"
-_STATUS: dict[int, EventStatus] = {1: "scheduled", 2: "active", 3: "completed", 4: "canceled"}
+_STATUS: dict[int, DiscordEventStatus] = {
+    1: "scheduled",
+    2: "active",
+    3: "completed",
+    4: "canceled",
+}
 #: Discord must see a new event's start at least this far in the future (real seconds).
 _REAL_LEAD_SECONDS = 2.0
 
@@ -66,77 +71,73 @@ def min_lead(clock: Clock) -> timedelta:
     return max(DEFAULT_MIN_LEAD, compressed)
 
 
-class ScheduledEventSync:
-    def __init__(
-        self,
-        bot: CompanionBot,
-        ledger: ScheduleLedger,
-        service: Callable[[], ScheduleService],
-    ) -> None:
+class DiscordEventSync:
+    """Applies the program to each event server's Discord Scheduled Event; the schedule feature
+    says when (start-up, delays, reloads, the program's start and end)."""
+
+    def __init__(self, bot: CompanionBot, store: ScheduleStore) -> None:
         self.bot = bot
-        self.ledger = ledger
-        self._service = service
-        # Syncs from start-up, boundaries and delays may overlap: two could both create an event.
+        self.store = store
+        # Syncs from start-up, the program's edges and delays may overlap: two could both create.
         self._lock = asyncio.Lock()
 
     @property
     def clock(self) -> Clock:
         return self.bot.services.clock
 
-    async def on_boundary(self, kind: DayBoundary) -> None:
-        """The program's start or end: start or end the event if Discord did not."""
-        if not self.bot.is_ready():
-            return  # the sync that follows the gateway's READY covers it
-        sessions = self._service().sessions
-        if not sessions:
-            return
-        edge = min(s.start for s in sessions) if kind == "start" else max(s.end for s in sessions)
-        # The job runs when its real time comes; the clocks may differ by microseconds.
-        await self.sync_all(at=max(self.clock.now(), edge))
-
-    async def sync_all(self, *, at: datetime | None = None) -> None:
-        """Bring every event server's Scheduled Event in step with the program."""
+    async def sync(
+        self, texts: ScheduleTexts, sessions: Sequence[Session], *, at: datetime | None = None
+    ) -> None:
+        """Bring every event server's Discord event in step with ``sessions`` at ``at`` (now)."""
         async with self._lock:
             for settings in await self.bot.services.event_guilds():
                 guild = self.bot.get_guild(settings.guild_id)
                 if guild is None:
                     continue
                 try:
-                    await self._sync(guild, settings, at or self.clock.now())
+                    await self._sync_guild(
+                        guild, texts, sessions, settings.locale, at or self.clock.now()
+                    )
                 except discord.HTTPException as error:
-                    log.warning("scheduled event sync in server %s failed: %s", guild.id, error)
+                    log.warning("Discord event sync in server %s failed: %s", guild.id, error)
                 except Exception:
-                    log.exception("scheduled event sync in server %s failed", guild.id)
+                    log.exception("Discord event sync in server %s failed", guild.id)
 
-    async def _sync(self, guild: discord.Guild, settings: GuildSettings, now: datetime) -> None:
+    async def _sync_guild(
+        self,
+        guild: discord.Guild,
+        texts: ScheduleTexts,
+        sessions: Sequence[Session],
+        locale: Locale,
+        now: datetime,
+    ) -> None:
         permissions = guild.me.guild_permissions
         if not (permissions.manage_events or permissions.create_events):
-            await self._tell_moderators(guild, settings)
+            await self._tell_no_permission(guild.id)
             return
-        await self.ledger.reset_notice(guild.id, NO_PERMISSION_NOTICE)
-        service = self._service()
-        event_date = service.config.event.date
+        await self.bot.notices.clear(guild.id, NO_PERMISSION_NOTICE)
+        event_date = texts.config.event.date
         event = await self._stored_event(guild, event_date)
         existing = None if event is None else self._existing(event)
-        spec = service.event_spec(settings.locale)
-        for action in plan_event_sync(existing, spec, now, min_lead=min_lead(self.clock)):
+        spec = texts.discord_event_spec(sessions, locale)
+        for action in plan_discord_event(existing, spec, now, min_lead=min_lead(self.clock)):
             event = await self._apply(guild, event, action, event_date)
 
     async def _stored_event(
         self, guild: discord.Guild, event_date: date
     ) -> discord.ScheduledEvent | None:
-        event_id = await self.ledger.scheduled_event_id(guild.id, event_date)
+        event_id = await self.store.scheduled_event_id(guild.id, event_date)
         if event_id is None:
             return None
         try:
             return await guild.fetch_scheduled_event(event_id)
         except discord.NotFound:
             # Deleted by a moderator: forget it (a cancelled one is kept and never revived).
-            await self.ledger.set_scheduled_event_id(guild.id, event_date, None)
+            await self.store.set_scheduled_event_id(guild.id, event_date, None)
             return None
 
-    def _existing(self, event: discord.ScheduledEvent) -> ExistingEvent:
-        return ExistingEvent(
+    def _existing(self, event: discord.ScheduledEvent) -> ExistingDiscordEvent:
+        return ExistingDiscordEvent(
             id=event.id,
             name=event.name,
             description=event.description or "",
@@ -150,11 +151,11 @@ class ScheduledEventSync:
         self,
         guild: discord.Guild,
         event: discord.ScheduledEvent | None,
-        action: EventAction,
+        action: DiscordEventAction,
         event_date: date,
     ) -> discord.ScheduledEvent | None:
         real = self.clock.real_time
-        if isinstance(action, CreateEvent):
+        if isinstance(action, CreateDiscordEvent):
             spec = action.spec
             try:
                 created = await guild.create_scheduled_event(
@@ -167,15 +168,15 @@ class ScheduledEventSync:
                     location=spec.location,
                 )
             except discord.Forbidden:
-                await self._tell_moderators(guild, await self.bot.services.guild(guild.id))
+                await self._tell_no_permission(guild.id)
                 return None
             # Stored before anything else can fail: the next sync edits it, never duplicates it.
-            await self.ledger.set_scheduled_event_id(guild.id, event_date, created.id)
-            log.info("created scheduled event %s in server %s", created.id, guild.id)
+            await self.store.set_scheduled_event_id(guild.id, event_date, created.id)
+            log.info("created Discord event %s in server %s", created.id, guild.id)
             return await created.start() if action.start_now else created
         if event is None:
             return None
-        if isinstance(action, EditEvent):
+        if isinstance(action, EditDiscordEvent):
             return await event.edit(
                 name=MISSING if action.name is None else action.name,
                 description=MISSING if action.description is None else action.description,
@@ -183,25 +184,14 @@ class ScheduledEventSync:
                 start_time=MISSING if action.start is None else real(action.start),
                 end_time=MISSING if action.end is None else real(action.end),
             )
-        if isinstance(action, StartEvent):
+        if isinstance(action, StartDiscordEvent):
             return await event.start()
-        if isinstance(action, EndEvent):
+        if isinstance(action, EndDiscordEvent):
             return await event.end()
         return event
 
-    async def _tell_moderators(self, guild: discord.Guild, settings: GuildSettings) -> None:
-        """Post the missing-permission notice once per server."""
-        channel_id = settings.audit_channel_id or settings.announce_channel_id
-        if not channel_id:
-            return
-        if not await self.ledger.claim_notice(guild.id, NO_PERMISSION_NOTICE, now=self.clock.now()):
-            return
-        text = self._service().texts.no_event_permission(settings.locale)
-        channel = self.bot.get_partial_messageable(channel_id, guild_id=guild.id)
-        try:
-            await channel.send(text, allowed_mentions=NO_MENTIONS)
-        except discord.HTTPException as error:
-            log.warning("could not tell server %s about event permissions: %s", guild.id, error)
-            await self.ledger.reset_notice(guild.id, NO_PERMISSION_NOTICE)
-        else:
-            log.info("server %s: no permission to manage events; moderators told", guild.id)
+    async def _tell_no_permission(self, guild_id: int) -> None:
+        if await self.bot.notices.tell_once(
+            guild_id, NO_PERMISSION_NOTICE, "schedule.event.no_permission"
+        ):
+            log.info("server %s: no permission to manage events; moderators told", guild_id)
