@@ -116,43 +116,43 @@ class DiscordEventSync:
             await self._tell_no_permission(guild.id)
             return
         await self.bot.notices.clear(guild.id, NO_PERMISSION_NOTICE)
-        event_date = texts.config.event.date
-        event = await self._stored_event(guild, event_date)
-        existing = None if event is None else self._existing(event)
+        day = texts.config.event.date
+        discord_event = await self._stored_event(guild, day)
+        existing = None if discord_event is None else self._existing(discord_event)
         spec = texts.discord_event_spec(sessions, locale)
         for action in plan_discord_event(existing, spec, now, min_lead=min_lead(self.clock)):
-            event = await self._apply(guild, event, action, event_date)
+            discord_event = await self._apply(guild, discord_event, action, day)
 
-    async def _stored_event(
-        self, guild: discord.Guild, event_date: date
-    ) -> discord.ScheduledEvent | None:
-        event_id = await self.store.scheduled_event_id(guild.id, event_date)
+    async def _stored_event(self, guild: discord.Guild, day: date) -> discord.ScheduledEvent | None:
+        event_id = await self.store.scheduled_event_id(guild.id, day)
         if event_id is None:
             return None
         try:
             return await guild.fetch_scheduled_event(event_id)
         except discord.NotFound:
             # Deleted by a moderator: forget it (a cancelled one is kept and never revived).
-            await self.store.set_scheduled_event_id(guild.id, event_date, None)
+            await self.store.set_scheduled_event_id(guild.id, day, None)
             return None
 
-    def _existing(self, event: discord.ScheduledEvent) -> ExistingDiscordEvent:
+    def _existing(self, discord_event: discord.ScheduledEvent) -> ExistingDiscordEvent:
         return ExistingDiscordEvent(
-            id=event.id,
-            name=event.name,
-            description=event.description or "",
-            location=event.location or "",
-            start=event_time(self.clock, event.start_time),
-            end=None if event.end_time is None else event_time(self.clock, event.end_time),
-            status=_STATUS.get(event.status.value, "completed"),
+            id=discord_event.id,
+            name=discord_event.name,
+            description=discord_event.description or "",
+            location=discord_event.location or "",
+            start=event_time(self.clock, discord_event.start_time),
+            end=None
+            if discord_event.end_time is None
+            else event_time(self.clock, discord_event.end_time),
+            status=_STATUS.get(discord_event.status.value, "completed"),
         )
 
     async def _apply(
         self,
         guild: discord.Guild,
-        event: discord.ScheduledEvent | None,
+        discord_event: discord.ScheduledEvent | None,
         action: DiscordEventAction,
-        event_date: date,
+        day: date,
     ) -> discord.ScheduledEvent | None:
         real = self.clock.real_time
         if isinstance(action, CreateDiscordEvent):
@@ -171,13 +171,13 @@ class DiscordEventSync:
                 await self._tell_no_permission(guild.id)
                 return None
             # Stored before anything else can fail: the next sync edits it, never duplicates it.
-            await self.store.set_scheduled_event_id(guild.id, event_date, created.id)
+            await self.store.set_scheduled_event_id(guild.id, day, created.id)
             log.info("created Discord event %s in server %s", created.id, guild.id)
             return await created.start() if action.start_now else created
-        if event is None:
+        if discord_event is None:
             return None
         if isinstance(action, EditDiscordEvent):
-            return await event.edit(
+            return await discord_event.edit(
                 name=MISSING if action.name is None else action.name,
                 description=MISSING if action.description is None else action.description,
                 location=MISSING if action.location is None else action.location,
@@ -185,10 +185,10 @@ class DiscordEventSync:
                 end_time=MISSING if action.end is None else real(action.end),
             )
         if isinstance(action, StartDiscordEvent):
-            return await event.start()
+            return await discord_event.start()
         if isinstance(action, EndDiscordEvent):
-            return await event.end()
-        return event
+            return await discord_event.end()
+        return discord_event
 
     async def _tell_no_permission(self, guild_id: int) -> None:
         if await self.bot.notices.tell_once(

@@ -25,9 +25,9 @@ EMBED_DESCRIPTION_MAX = 4096
 FIELD_NAME_MAX = 256
 FIELD_VALUE_MAX = 1024
 FOOTER_MAX = 2048
-EVENT_NAME_MAX = 100
-EVENT_DESCRIPTION_MAX = 1000
-EVENT_LOCATION_MAX = 100
+DISCORD_EVENT_NAME_MAX = 100
+DISCORD_EVENT_DESCRIPTION_MAX = 1000
+DISCORD_EVENT_LOCATION_MAX = 100
 
 COLOUR_REMINDER = 0x5865F2
 COLOUR_NOW = 0xED4245
@@ -506,16 +506,16 @@ class ScheduleTexts:
             else self.t("schedule.event.footer_no_link", locale, zone=zone)
         )
         # Keep the footer (and its link) whole; cut the program lines instead.
-        room = EVENT_DESCRIPTION_MAX - len(footer) - 2
+        room = DISCORD_EVENT_DESCRIPTION_MAX - len(footer) - 2
         body = clip("\n".join(lines), max(room, 0))
-        description = clip(f"{body}\n\n{footer}" if body else footer, EVENT_DESCRIPTION_MAX)
-        location = link if link and len(link) <= EVENT_LOCATION_MAX else ""
+        description = clip(f"{body}\n\n{footer}" if body else footer, DISCORD_EVENT_DESCRIPTION_MAX)
+        location = link if link and len(link) <= DISCORD_EVENT_LOCATION_MAX else ""
         if not location:
             location = self.config.event.venue.get(locale)
         return DiscordEventSpec(
-            name=clip(self.config.event.name.get(locale), EVENT_NAME_MAX),
+            name=clip(self.config.event.name.get(locale), DISCORD_EVENT_NAME_MAX),
             description=description,
-            location=clip(location, EVENT_LOCATION_MAX),
+            location=clip(location, DISCORD_EVENT_LOCATION_MAX),
             start=min(s.start for s in sessions),
             end=max(s.end for s in sessions),
         )

@@ -443,27 +443,25 @@ class ScheduleStore:
 
     # -- Discord Scheduled Event ------------------------------------------------------------------
 
-    async def scheduled_event_id(self, guild_id: int, event_date: date) -> int | None:
+    async def scheduled_event_id(self, guild_id: int, day: date) -> int | None:
         async with self.db.execute(
             "SELECT scheduled_event_id FROM schedule_discord_events"
             " WHERE guild_id = ? AND event_date = ?",
-            (guild_id, event_date.isoformat()),
+            (guild_id, day.isoformat()),
         ) as cursor:
             row = await cursor.fetchone()
         return None if row is None else int(row[0])
 
-    async def set_scheduled_event_id(
-        self, guild_id: int, event_date: date, event_id: int | None
-    ) -> None:
+    async def set_scheduled_event_id(self, guild_id: int, day: date, event_id: int | None) -> None:
         if event_id is None:
             await self.db.execute(
                 "DELETE FROM schedule_discord_events WHERE guild_id = ? AND event_date = ?",
-                (guild_id, event_date.isoformat()),
+                (guild_id, day.isoformat()),
             )
             return
         await self.db.execute(
             "INSERT INTO schedule_discord_events (guild_id, event_date, scheduled_event_id)"
             " VALUES (?, ?, ?) ON CONFLICT (guild_id, event_date)"
             " DO UPDATE SET scheduled_event_id = excluded.scheduled_event_id",
-            (guild_id, event_date.isoformat(), event_id),
+            (guild_id, day.isoformat(), event_id),
         )

@@ -13,9 +13,9 @@ from bot.i18n import Catalog, placeholders
 from bot.program import DelayPlan, DelayRefusal, effective_program, plan_delay
 from cogs.schedule._reminders import Reminder, ReminderPlan
 from cogs.schedule._render import (
-    EVENT_DESCRIPTION_MAX,
-    EVENT_LOCATION_MAX,
-    EVENT_NAME_MAX,
+    DISCORD_EVENT_DESCRIPTION_MAX,
+    DISCORD_EVENT_LOCATION_MAX,
+    DISCORD_EVENT_NAME_MAX,
     RemindReply,
     ScheduleTexts,
 )
@@ -331,9 +331,9 @@ def test_discord_event_spec_clips_long_texts(catalog: Catalog) -> None:
     }
     config = parse_config(data, Path("t.toml"))
     spec = texts(catalog, config).discord_event_spec(effective_program(config), "ko")
-    assert len(spec.name) <= EVENT_NAME_MAX
-    assert len(spec.description) <= EVENT_DESCRIPTION_MAX
-    assert len(spec.location) <= EVENT_LOCATION_MAX
+    assert len(spec.name) <= DISCORD_EVENT_NAME_MAX
+    assert len(spec.description) <= DISCORD_EVENT_DESCRIPTION_MAX
+    assert len(spec.location) <= DISCORD_EVENT_LOCATION_MAX
     assert spec.description.endswith("x" * 150)  # the link survives, the program lines are cut
 
 
