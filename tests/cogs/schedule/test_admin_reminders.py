@@ -33,8 +33,8 @@ async def test_preview_pause_and_resume(
         before=["2m", "1m"],
     )
     # a's reminders at 12:58 and 12:59, the day's start (the event is started) at 13:00, b's at
-    # 13:02 and 13:03.
-    running = await launch(config=config, clock=ScaledClock(seoul(12, 55), SPEED))
+    # 13:02 and 13:03. From 12:52, the bot has 3 s real to start and be paused before a's first.
+    running = await launch(config=config, clock=ScaledClock(seoul(12, 52), SPEED))
 
     preview = await admin(standin, "reminders", "preview")
     assert "Upcoming reminders" in preview
