@@ -190,7 +190,10 @@ class ScheduleFeature:
         self.texts = ScheduleTexts(config, self.bot.services.t)
         async with self._lock:
             await self._reschedule()
-        self.spawn(self._sync_discord_events(), "Discord event sync after a config reload")
+        self.spawn(
+            self.discord_events.sync(self.texts, self.program),
+            "Discord event sync after a config reload",
+        )
 
     def spawn(self, work: Coroutine[Any, Any, None], what: str) -> None:
         """Run ``work`` in the background, logging its failure with ``what``."""
@@ -266,7 +269,9 @@ class ScheduleFeature:
             applied.version,
         )
         await self._post_delay_notice(applied)
-        self.spawn(self._sync_discord_events(), "Discord event sync after a delay")
+        self.spawn(
+            self.discord_events.sync(self.texts, self.program), "Discord event sync after a delay"
+        )
         return applied
 
     async def set_paused(self, paused: bool) -> bool:
@@ -323,6 +328,7 @@ class ScheduleFeature:
                 trigger=DateTrigger(run_date=self.clock.real_time(at), timezone=UTC),
                 args=(edge,),
                 id=f"{EDGE_JOB_PREFIX}{edge}",
+                name=f"program {edge}",
                 replace_existing=True,
                 misfire_grace_time=None,
                 coalesce=True,
@@ -600,12 +606,9 @@ class ScheduleFeature:
 
     # -- the Discord Scheduled Event --------------------------------------------------------------
 
-    async def _sync_discord_events(self) -> None:
-        await self.discord_events.sync(self.texts, self.program)
-
     async def _sync_discord_events_when_ready(self) -> None:
         await self.bot.wait_until_ready()
-        await self._sync_discord_events()
+        await self.discord_events.sync(self.texts, self.program)
 
     async def _program_edge(self, edge: ProgramEdge) -> None:
         """The job at the program's start and end: start or end the Discord event if Discord did

@@ -9,6 +9,11 @@ Already-sent checks are keyed by (session, offset) only, not by version: the iss
 "reminders already sent are not repeated", and the delay notice already tells everyone the new
 times. So after "+15 min" a 30-minute reminder that went out stays sent; the 10-minute and "starting
 now" reminders fire at their new times. The version is kept in the ledger row for the audit trail.
+
+A reminder goes to every *target* (each server's announce channel, ``guild:<id>``, and the DM batch)
+exactly once each. :func:`plan_rebuild` says which reminders need a job after a start or a change,
+:func:`retry_time` when a post Discord refused is tried again, :func:`program_edges` when the
+Discord event is started and ended; ``_feature.py`` acts on the answers.
 """
 
 from __future__ import annotations

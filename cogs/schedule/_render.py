@@ -1,4 +1,4 @@
-"""Texts of the schedule feature as plain data: the cog turns them into messages and embeds.
+"""Texts of the schedule feature as plain data: the cogs and the feature turn them into messages.
 
 Every string comes from the catalog (``bot/locales/schedule.toml``). Times are shown twice: as
 Discord ``<t:...>`` markup, which each viewer sees in their own zone, and as HH:MM in the event's
