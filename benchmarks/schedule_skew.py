@@ -1,11 +1,12 @@
 """Reminder timing skew through the real bot: due time → message received at the local Discord stand-in.
 
 Runs the shipped program (config/event.toml) compressed by --speed with the real CompanionBot and
-schedule cog against the stand-in (real SQLite, real discord.py, APScheduler), the way
+schedule feature against the stand-in (real SQLite, real discord.py, APScheduler), the way
 ``ccei-bot rehearse`` does. Part way through, the bot is stopped just before a reminder falls due and
 started again on the same data directory after it fell due, as a restart would. Prints p50/p99/max
 skew on time and after the restart, how long the missed reminder took after the restart, and checks
-that nothing was posted twice and that only the reminder role could be pinged.
+that nothing was posted twice and that only the reminder role could be pinged, by the reminders
+``[reminders] ping`` names.
 
     python benchmarks/schedule_skew.py --speed 600     # about 25 s
 """
@@ -25,11 +26,11 @@ from pathlib import Path
 from bot.clock import ScaledClock
 from bot.config import default_config_path, load_config
 from bot.program import effective_program
-from bot.rehearsal.discord_standin import DiscordStandIn
+from bot.rehearsal.discord_standin import DiscordStandIn, MessageEvent
 from bot.rehearsal.run import standin_config, start_against_standin
 from bot.store import Store
-from cogs.schedule._ledger import ScheduleLedger
 from cogs.schedule._reminders import ReminderPlan
+from cogs.schedule._store import ScheduleStore
 
 #: Real seconds from the start to the first reminder (the bot starts in about 0.2 s).
 LEAD_SECONDS = 1.5
@@ -88,7 +89,7 @@ async def main(speed: float, verbose: bool) -> int:
             await running.stop()
             # Which reminder each nonce stands for, and whether it went out late: the ledger.
             store = await Store.open(data_dir)
-            entries = await ScheduleLedger(store.db).entries(f"guild:{standin.guild_id}")
+            entries = await ScheduleStore(store.db).entries(f"guild:{standin.guild_id}")
             await store.close()
             ledger = {e.nonce: e for e in entries}
 
@@ -98,11 +99,18 @@ async def main(speed: float, verbose: bool) -> int:
             if e.kind == "create" and e.channel_id == announce and e.message.get("nonce")
         ]
         nonces = Counter(str(e.message["nonce"]) for e in events)
-        # Only the reminder role may be pinged: nothing parsed from text, exactly that role.
+
+        def pings(event: MessageEvent) -> list[int]:
+            """The reminder role for the reminders ``[reminders] ping`` names, else nobody."""
+            entry = ledger[str(event.message["nonce"])]
+            offset = timedelta(seconds=entry.offset_seconds)
+            return [role_id] if shipped.reminders.pings_at(offset) else []
+
+        # Nothing parsed from text; exactly the reminder role, and only where it should ping.
         mentions_ok = all(
             (am := standin.allowed_mentions_for(e.message_id)) is not None
             and am.get("parse") == []
-            and [int(r) for r in am.get("roles", [])] == [role_id]
+            and [int(r) for r in am.get("roles", [])] == pings(e)
             for e in events
         )
 

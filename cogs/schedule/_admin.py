@@ -1,7 +1,8 @@
 """Moderator side of the schedule: ``/admin delay`` and ``/admin reminders pause|resume|preview``.
 
-The core moves the commands named in ``admin_commands`` under ``/admin``, whose moderator check
-covers them at any depth.
+Thin like the viewer cog: parse, ask :class:`~cogs.schedule._feature.ScheduleFeature`, render, and
+write the audit entry. The core moves the commands named in ``admin_commands`` under ``/admin``,
+whose moderator check covers them at any depth.
 """
 
 from __future__ import annotations
@@ -19,8 +20,7 @@ from bot.i18n import locale_for
 from bot.mentions import NO_MENTIONS
 from bot.program import DelayRefusal
 from bot.tree import send_ephemeral
-from cogs.schedule._delivery import to_embed
-from cogs.schedule._feature import ScheduleFeature
+from cogs.schedule._feature import ScheduleFeature, to_embed
 
 if TYPE_CHECKING:
     from bot.core import CompanionBot
@@ -60,11 +60,9 @@ class ScheduleAdminCog(commands.Cog):
     )
     async def delay(self, interaction: discord.Interaction[CompanionBot], minutes: int) -> None:
         locale = locale_for(interaction.locale)
-        service = self.feature.service
-        texts = service.texts
+        texts = self.feature.texts
         await interaction.response.defer(ephemeral=True, thinking=True)
-        version_before = service.version
-        result = await service.delay(
+        result = await self.feature.delay(
             minutes, guild_id=interaction.guild_id or 0, user_id=interaction.user.id
         )
         if isinstance(result, DelayRefusal):
@@ -76,12 +74,11 @@ class ScheduleAdminCog(commands.Cog):
         def hm(moment: datetime) -> str:
             return texts.hm(moment, seconds=bool(moment.second))
 
-        await self.feature.post_delay_notice(result)
         await self.bot.audit(
             interaction,
             "delay",
             before={
-                "version": version_before,
+                "version": result.version_before,
                 "starts": {m.session_id: hm(m.old_start) for m in result.plan.moved},
             },
             after={
@@ -90,7 +87,6 @@ class ScheduleAdminCog(commands.Cog):
                 "starts": {m.session_id: hm(m.new_start) for m in result.plan.moved},
             },
         )
-        self.feature.spawn(self.feature.events.sync_all(), "scheduled event sync after a delay")
         await interaction.followup.send(
             texts.delay_done(result.plan, result.version, locale),
             ephemeral=True,
@@ -103,8 +99,8 @@ class ScheduleAdminCog(commands.Cog):
         self, interaction: discord.Interaction[CompanionBot], *, paused: bool
     ) -> None:
         locale = locale_for(interaction.locale)
-        service = self.feature.service
-        changed = await (service.pause() if paused else service.resume())
+        texts = self.feature.texts
+        changed = await self.feature.set_paused(paused)
         if changed:
             action, states = (
                 ("reminders_pause", ("running", "paused"))
@@ -112,7 +108,7 @@ class ScheduleAdminCog(commands.Cog):
                 else ("reminders_resume", ("paused", "running"))
             )
             await self.bot.audit(interaction, action, before=states[0], after=states[1])
-        reply = service.texts.pause_reply if paused else service.texts.resume_reply
+        reply = texts.pause_reply if paused else texts.resume_reply
         await send_ephemeral(interaction, reply(changed, locale))
 
     @reminders.command(
@@ -142,9 +138,8 @@ class ScheduleAdminCog(commands.Cog):
     )
     async def reminders_preview(self, interaction: discord.Interaction[CompanionBot]) -> None:
         locale = locale_for(interaction.locale)
-        service = self.feature.service
-        upcoming = await service.preview(PREVIEW_REMINDERS)
-        embed = service.texts.preview(upcoming, locale, paused=service.paused)
+        upcoming = await self.feature.upcoming_reminders(PREVIEW_REMINDERS)
+        embed = self.feature.texts.preview(upcoming, locale, paused=self.feature.paused)
         await interaction.response.send_message(
             embed=to_embed(embed), ephemeral=True, allowed_mentions=NO_MENTIONS
         )

@@ -1,13 +1,15 @@
-"""Viewer side of the schedule: ``/schedule``, ``/next``, ``/remind on|off|dm``, and the lifecycle.
+"""Viewer side of the schedule: ``/schedule``, ``/next``, ``/remind on|off|dm`` and the agenda's
+buttons.
 
-Thin on purpose: parse the interaction, ask :class:`~cogs.schedule._service.ScheduleService` (via
-the feature), render its texts. The moderator commands are in ``_admin.py``.
+Thin on purpose: parse the interaction, ask :class:`~cogs.schedule._feature.ScheduleFeature`, render
+its texts. The moderator commands are in ``_admin.py``.
 """
 
 from __future__ import annotations
 
+import io
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -17,38 +19,34 @@ from discord.ext import commands
 from bot.config import Config
 from bot.i18n import locale_for
 from bot.mentions import NO_MENTIONS
-from bot.tree import send_ephemeral
-from cogs.schedule._delivery import to_embed
-from cogs.schedule._feature import FEATURE, ScheduleFeature
-from cogs.schedule._render import MessageData
-from cogs.schedule._views import AgendaView, answer_ics, answer_remind
+from bot.tree import report_component_error, send_ephemeral
+from cogs.schedule._feature import ScheduleFeature, to_embed
+from cogs.schedule._ics import ics_filename, program_ics_bytes
 
 if TYPE_CHECKING:
     from bot.core import CompanionBot
+    from bot.guilds import GuildSettings
 
 log = logging.getLogger(__name__)
 
 #: /schedule and /next answer in the channel; one viewer may ask once per this many seconds so
 #: nobody can flood it (the tree answers a refused call privately).
 VIEWER_COOLDOWN_SECONDS = 15.0
+ICS_BUTTON_ID = "schedule:ics"
+REMIND_BUTTON_ID = "schedule:remind"
 
 
 class ScheduleCog(commands.Cog):
     def __init__(self, feature: ScheduleFeature) -> None:
         self.feature = feature
         self.bot = feature.bot
-        self.services = feature.bot.services
 
     async def cog_load(self) -> None:
         await self.feature.start()
         # Persistent: the buttons of agendas posted before a restart keep working.
-        self.bot.add_view(AgendaView(self.feature, self.services.config.discord.locale))
-        self.services.use_program(self.feature)
-        self.services.status_sources[FEATURE] = self.feature
+        self.bot.add_view(AgendaView(self.feature, self.bot.services.config.discord.locale))
 
     async def cog_unload(self) -> None:
-        self.services.status_sources.pop(FEATURE, None)
-        self.services.use_program(None)
         await self.feature.stop()
 
     @commands.Cog.listener()
@@ -74,16 +72,16 @@ class ScheduleCog(commands.Cog):
         self, interaction: discord.Interaction[CompanionBot], calendar: bool = False
     ) -> None:
         locale = locale_for(interaction.locale)
-        service = self.feature.service
-        agenda = service.texts.agenda(service.sessions, service.now(), locale)
+        feature = self.feature
+        agenda = feature.texts.agenda(feature.program, feature.clock.now(), locale)
         await interaction.response.send_message(
             embed=to_embed(agenda),
-            view=AgendaView(self.feature, locale, remind=interaction.guild is not None),
+            view=AgendaView(feature, locale, remind=interaction.guild is not None),
             allowed_mentions=NO_MENTIONS,
         )
         if calendar:
             # Like the button: the file is for the asker, not for the whole channel.
-            await answer_ics(self.feature, interaction)
+            await answer_ics(feature, interaction)
 
     @app_commands.command(
         name=locale_str("next", key="cmd.next.name"),
@@ -94,8 +92,8 @@ class ScheduleCog(commands.Cog):
     @app_commands.checks.cooldown(1, VIEWER_COOLDOWN_SECONDS, key=lambda i: i.user.id)
     async def next_session(self, interaction: discord.Interaction[CompanionBot]) -> None:
         locale = locale_for(interaction.locale)
-        service = self.feature.service
-        text = service.texts.next_text(service.sessions, service.now(), locale)
+        feature = self.feature
+        text = feature.texts.next_text(feature.program, feature.clock.now(), locale)
         await interaction.response.send_message(text, allowed_mentions=NO_MENTIONS)
 
     # -- /remind ----------------------------------------------------------------------------------
@@ -138,21 +136,122 @@ class ScheduleCog(commands.Cog):
         self, interaction: discord.Interaction[CompanionBot], enabled: bool = True
     ) -> None:
         locale = locale_for(interaction.locale)
-        texts, ledger = self.feature.service.texts, self.feature.ledger
-        user_id, now = interaction.user.id, self.services.clock.now()
-        if not enabled:
-            await ledger.set_dm(user_id, False, locale=locale, now=now)
-            await send_ephemeral(interaction, texts.remind_reply("dm_off", locale))
-            return
-        # Defer: opening the DM channel and the test message are two round trips.
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        welcome = MessageData(self.services.t("schedule.remind.dm_welcome", locale))
-        try:
-            await self.feature.poster.send_dm(user_id, welcome)
-        except discord.Forbidden:
-            await ledger.set_dm(user_id, False, locale=locale, now=now)
-            answer = texts.remind_reply("dm_closed", locale)
+        if enabled:
+            # Opening the DM channel and the test message are two round trips.
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        reply = await self.feature.set_dm_reminders(interaction.user.id, enabled, locale)
+        await send_ephemeral(interaction, self.feature.texts.remind_reply(reply, locale))
+
+
+# -- answers shared by the buttons and the commands ---------------------------------------------
+
+
+async def answer_ics(
+    feature: ScheduleFeature, interaction: discord.Interaction[CompanionBot]
+) -> None:
+    """The program as an .ics attachment, privately (as a follow-up if already answered)."""
+    locale = locale_for(interaction.locale)
+    data = program_ics_bytes(
+        feature.config,
+        feature.program,
+        now=feature.clock.now(),
+        version=feature.version,
+        locale=locale,
+    )
+    text = feature.bot.services.t("schedule.ics.sent", locale)
+    file = discord.File(io.BytesIO(data), filename=ics_filename(feature.config))
+    if interaction.response.is_done():
+        await interaction.followup.send(
+            text, file=file, ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
+    else:
+        await interaction.response.send_message(
+            text, file=file, ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
+
+
+def unsafe_reminder_role(role: discord.Role, settings: GuildSettings) -> bool:
+    """Whether ``role`` must not be self-assigned: it grants any permission, or it is the server's
+    moderator role (whose rights come from the bot's own check, not from Discord permissions)."""
+    return role.permissions.value != 0 or role.id == settings.moderator_role_id
+
+
+async def answer_remind(
+    feature: ScheduleFeature, interaction: discord.Interaction[CompanionBot], *, on: bool
+) -> None:
+    """Give or take the server's reminder role (the only thing reminder posts ping)."""
+    locale = locale_for(interaction.locale)
+    texts = feature.texts
+    guild, member = interaction.guild, interaction.user
+    if guild is None or not isinstance(member, discord.Member):
+        raise app_commands.NoPrivateMessage()
+    settings = await feature.bot.services.guild(guild.id)
+    role = guild.get_role(settings.reminder_role_id) if settings.reminder_role_id else None
+    if role is None:
+        await send_ephemeral(interaction, texts.remind_reply("no_role", locale))
+        return
+    if unsafe_reminder_role(role, settings):
+        # Anyone may press "Remind me": handing out a role with rights would be a way to get them.
+        log.warning(
+            "reminder role %s in server %s grants permissions or is the moderator role; "
+            "not changing it for user %s",
+            role.id,
+            guild.id,
+            member.id,
+        )
+        await send_ephemeral(interaction, texts.remind_reply("unsafe_role", locale, role=role.name))
+        return
+    has_role = member.get_role(role.id) is not None
+    if on == has_role:
+        await send_ephemeral(
+            interaction,
+            texts.remind_reply("already_on" if on else "already_off", locale, role=role.name),
+        )
+        return
+    try:
+        if on:
+            await member.add_roles(role, reason="opted in to session reminders")
         else:
-            await ledger.set_dm(user_id, True, locale=locale, now=now)
-            answer = texts.remind_reply("dm_on", locale)
-        await send_ephemeral(interaction, answer)
+            await member.remove_roles(role, reason="opted out of session reminders")
+    except discord.Forbidden:
+        log.warning("cannot change the reminder role %s in server %s", role.id, guild.id)
+        await send_ephemeral(interaction, texts.remind_reply("cannot_assign", locale))
+        return
+    await send_ephemeral(
+        interaction, texts.remind_reply("on" if on else "off", locale, role=role.name)
+    )
+
+
+class AgendaView(discord.ui.View):
+    """The calendar file and "Remind me" buttons under an agenda. Persistent (fixed custom ids, no
+    timeout): registered when the cog loads, so agendas posted before a restart keep working."""
+
+    def __init__(self, feature: ScheduleFeature, locale: str, *, remind: bool = True) -> None:
+        super().__init__(timeout=None)
+        self.feature = feature
+        t = feature.bot.services.t
+        self.ics.label = t("schedule.button.ics", locale)
+        self.remind.label = t("schedule.button.remind", locale)
+        if not remind:  # in DMs there is no role to give
+            self.remove_item(self.remind)
+
+    @discord.ui.button(custom_id=ICS_BUTTON_ID, style=discord.ButtonStyle.secondary)
+    async def ics(
+        self, interaction: discord.Interaction[CompanionBot], button: discord.ui.Button[Any]
+    ) -> None:
+        await answer_ics(self.feature, interaction)
+
+    @discord.ui.button(custom_id=REMIND_BUTTON_ID, style=discord.ButtonStyle.primary)
+    async def remind(
+        self, interaction: discord.Interaction[CompanionBot], button: discord.ui.Button[Any]
+    ) -> None:
+        await answer_remind(self.feature, interaction, on=True)
+
+    async def on_error(
+        self,
+        interaction: discord.Interaction[Any],
+        error: Exception,
+        item: discord.ui.Item[Any],
+        /,
+    ) -> None:
+        await report_component_error(interaction, error)

@@ -9,6 +9,11 @@ Already-sent checks are keyed by (session, offset) only, not by version: the iss
 "reminders already sent are not repeated", and the delay notice already tells everyone the new
 times. So after "+15 min" a 30-minute reminder that went out stays sent; the 10-minute and "starting
 now" reminders fire at their new times. The version is kept in the ledger row for the audit trail.
+
+A reminder goes to every *target* (each server's announce channel, ``guild:<id>``, and the DM batch)
+exactly once each. :func:`plan_rebuild` says which reminders need a job after a start or a change,
+:func:`retry_time` when a post Discord refused is tried again, :func:`program_edges` when the
+Discord event is started and ended; ``_feature.py`` acts on the answers.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from __future__ import annotations
 import enum
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -40,6 +45,31 @@ DEFAULT_ON_TIME = timedelta(minutes=1)
 
 #: Discord accepts a message nonce of at most 25 characters.
 NONCE_LENGTH = 25
+
+#: After a post that certainly failed (403/404), try again this much later (event time) while the
+#: reminder is still within grace: a moderator may have fixed the channel meanwhile.
+RETRY_AFTER = timedelta(minutes=1)
+
+#: Skips worth a ledger row (audit); the others are not decisions about this reminder.
+RECORDED_SKIPS: frozenset[SkipReason] = frozenset(
+    {"too_late", "superseded", "session_over", "paused"}
+)
+
+#: The batch of DM reminders to users who opted in (one ledger row per reminder, not per user).
+DM_TARGET = "dm"
+
+ProgramEdge = Literal["start", "end"]
+
+
+def guild_target(guild_id: int) -> str:
+    """The target of a server's announce channel. Every target gets each reminder once."""
+    return f"guild:{guild_id}"
+
+
+def target_guild_id(target: str) -> int | None:
+    """The server id of a ``guild:<id>`` target, else None."""
+    prefix, _, rest = target.partition(":")
+    return int(rest) if prefix == "guild" and rest.isdigit() else None
 
 
 class LedgerState(enum.StrEnum):
@@ -246,3 +276,95 @@ class ReminderPlan:
             if candidate.key == reminder.key:
                 return decision
         return Skip("stale")
+
+
+#: What the store holds per target: ``{"guild:1": {(session, offset): state}, "dm": {...}}``.
+StatesByTarget = Mapping[str, Mapping[ReminderKey, LedgerState]]
+
+
+@dataclass(slots=True)
+class Rebuild:
+    """The reminder jobs of one plan, decided for every target at one moment."""
+
+    version: int
+    #: A job at its due time.
+    scheduled: list[Reminder] = field(default_factory=list)
+    #: A job right away: due and not yet posted to some target (after a restart or a delay).
+    catch_up: list[Reminder] = field(default_factory=list)
+    #: (reminder, target, reason): decisions not to post, for the ledger.
+    skipped: list[tuple[Reminder, str, SkipReason]] = field(default_factory=list)
+
+
+def plan_rebuild(
+    plan: ReminderPlan,
+    now: datetime,
+    grace: timedelta,
+    states: StatesByTarget,
+    *,
+    on_time: timedelta = DEFAULT_ON_TIME,
+) -> Rebuild:
+    """Which reminders need a job (now or at their due time) and which skips to record.
+
+    A reminder gets one job whatever the number of targets; the job decides per target again when
+    it runs. With no target at all (no announce channel set up yet) the reminders to come keep
+    their jobs, so a server set up later today gets them without a restart.
+    """
+    rebuild = Rebuild(plan.version)
+    wanted: dict[ReminderKey, bool] = {}  # key -> needs a job now (else at its due time)
+    for target, target_states in states.items():
+        for reminder, decision in plan.decide_all(now, grace, target_states, on_time=on_time):
+            if isinstance(decision, Send | SendLate):
+                wanted[reminder.key] = True
+            elif isinstance(decision, Wait):
+                wanted.setdefault(reminder.key, False)
+            elif decision.reason in RECORDED_SKIPS:
+                rebuild.skipped.append((reminder, target, decision.reason))
+    if not states:
+        for reminder, decision in plan.decide_all(now, grace, {}, on_time=on_time):
+            if isinstance(decision, Wait):
+                wanted.setdefault(reminder.key, False)
+    for reminder in plan.reminders:
+        if reminder.key in wanted:
+            (rebuild.catch_up if wanted[reminder.key] else rebuild.scheduled).append(reminder)
+    return rebuild
+
+
+def still_to_post(
+    plan: ReminderPlan,
+    now: datetime,
+    grace: timedelta,
+    states: StatesByTarget,
+    *,
+    on_time: timedelta = DEFAULT_ON_TIME,
+) -> list[Reminder]:
+    """The reminders still to be posted to at least one target, soonest first."""
+    pending: set[ReminderKey] = set()
+    for target_states in states.values():
+        for reminder, decision in plan.decide_all(now, grace, target_states, on_time=on_time):
+            if isinstance(decision, Wait | Send | SendLate):
+                pending.add(reminder.key)
+    return [r for r in plan.reminders if r.key in pending]
+
+
+def retry_time(
+    reminder: Reminder, now: datetime, grace: timedelta, retry_after: timedelta = RETRY_AFTER
+) -> datetime | None:
+    """When to try again a post that certainly failed at ``now``; None once it would be too late
+    (beyond grace, or the session over). The retry decides afresh, so it can never double a post."""
+    at = now + retry_after
+    if at - reminder.due > grace or at >= reminder.session.end:
+        return None
+    return at
+
+
+def program_edges(plan: ReminderPlan, now: datetime) -> list[tuple[ProgramEdge, datetime]]:
+    """When the program starts and ends (the Discord event is started and ended then). Past the
+    start (a restart mid-day, a delay) the start is now; nothing once the program is over."""
+    if not plan.reminders:
+        return []
+    sessions = {r.session.id: r.session for r in plan.reminders}.values()
+    start = min(s.start for s in sessions)
+    end = max(s.end for s in sessions)
+    if now >= end:
+        return []
+    return [("start", max(start, now)), ("end", end)]

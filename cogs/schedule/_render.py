@@ -1,4 +1,4 @@
-"""Texts of the schedule feature as plain data: the cog turns them into messages and embeds.
+"""Texts of the schedule feature as plain data: the cogs and the feature turn them into messages.
 
 Every string comes from the catalog (``bot/locales/schedule.toml``). Times are shown twice: as
 Discord ``<t:...>`` markup, which each viewer sees in their own zone, and as HH:MM in the event's
@@ -25,9 +25,9 @@ EMBED_DESCRIPTION_MAX = 4096
 FIELD_NAME_MAX = 256
 FIELD_VALUE_MAX = 1024
 FOOTER_MAX = 2048
-EVENT_NAME_MAX = 100
-EVENT_DESCRIPTION_MAX = 1000
-EVENT_LOCATION_MAX = 100
+DISCORD_EVENT_NAME_MAX = 100
+DISCORD_EVENT_DESCRIPTION_MAX = 1000
+DISCORD_EVENT_LOCATION_MAX = 100
 
 COLOUR_REMINDER = 0x5865F2
 COLOUR_NOW = 0xED4245
@@ -102,7 +102,7 @@ class MessageData:
 
 
 @dataclass(frozen=True, slots=True)
-class EventSpec:
+class DiscordEventSpec:
     """What the day's Discord Scheduled Event (EXTERNAL) should look like."""
 
     name: str
@@ -486,7 +486,7 @@ class ScheduleTexts:
 
     # -- Discord Scheduled Event ------------------------------------------------------------------
 
-    def event_spec(self, sessions: Sequence[Session], locale: Locale) -> EventSpec:
+    def discord_event_spec(self, sessions: Sequence[Session], locale: Locale) -> DiscordEventSpec:
         """The day's EXTERNAL event: name ≤ 100, description ≤ 1000, location ≤ 100 characters."""
         link = self.config.youtube.stream_link
         lines = [
@@ -506,19 +506,16 @@ class ScheduleTexts:
             else self.t("schedule.event.footer_no_link", locale, zone=zone)
         )
         # Keep the footer (and its link) whole; cut the program lines instead.
-        room = EVENT_DESCRIPTION_MAX - len(footer) - 2
+        room = DISCORD_EVENT_DESCRIPTION_MAX - len(footer) - 2
         body = clip("\n".join(lines), max(room, 0))
-        description = clip(f"{body}\n\n{footer}" if body else footer, EVENT_DESCRIPTION_MAX)
-        location = link if link and len(link) <= EVENT_LOCATION_MAX else ""
+        description = clip(f"{body}\n\n{footer}" if body else footer, DISCORD_EVENT_DESCRIPTION_MAX)
+        location = link if link and len(link) <= DISCORD_EVENT_LOCATION_MAX else ""
         if not location:
             location = self.config.event.venue.get(locale)
-        return EventSpec(
-            name=clip(self.config.event.name.get(locale), EVENT_NAME_MAX),
+        return DiscordEventSpec(
+            name=clip(self.config.event.name.get(locale), DISCORD_EVENT_NAME_MAX),
             description=description,
-            location=clip(location, EVENT_LOCATION_MAX),
+            location=clip(location, DISCORD_EVENT_LOCATION_MAX),
             start=min(s.start for s in sessions),
             end=max(s.end for s in sessions),
         )
-
-    def no_event_permission(self, locale: Locale) -> str:
-        return self.t("schedule.event.no_permission", locale)

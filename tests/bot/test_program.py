@@ -14,7 +14,7 @@ from bot.program import (
     shifts_from_changes,
     started_by,
 )
-from tests.schedule.conftest import make_config
+from tests.programs import make_config
 
 SEOUL = ZoneInfo("Asia/Seoul")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -8,8 +8,9 @@ import pytest
 
 from bot.config import Config
 from bot.rehearsal.discord_standin import DiscordStandIn, message_text
-from tests.cogs.schedule.conftest import SteppedClock, compressed, is_reminder, seoul
+from tests.cogs.schedule.conftest import is_reminder
 from tests.conftest import Launcher
+from tests.programs import SteppedClock, compressed, seoul
 
 SPEED = 60.0  # one real second is one event minute
 

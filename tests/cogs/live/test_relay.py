@@ -23,7 +23,7 @@ from bot.store import Store
 from cogs.live._chart import PNG_SIGNATURE
 from cogs.live._relay import STOP_GRACE
 from cogs.live._state import Broadcast, MessageRef, Phase
-from cogs.schedule._service import STOP_DRAIN_SECONDS
+from cogs.schedule._feature import STOP_DRAIN_SECONDS
 from tests.cogs.live.conftest import (
     FROZEN_T0,
     PROGRAM_WINDOW,

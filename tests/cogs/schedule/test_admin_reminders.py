@@ -6,8 +6,9 @@ from bot.clock import ScaledClock
 from bot.config import Config
 from bot.rehearsal.discord_standin import DiscordStandIn, message_text
 from cogs.schedule._reminders import LedgerState
-from tests.cogs.schedule.conftest import compressed, feature_of, is_reminder, seoul
+from tests.cogs.schedule.conftest import feature_of, is_reminder
 from tests.conftest import Launcher
+from tests.programs import compressed, seoul
 
 SPEED = 120.0  # one real second is two event minutes
 ONE_EVENT = "/guilds/{guild_id}/scheduled-events/{guild_scheduled_event_id}"
@@ -32,8 +33,8 @@ async def test_preview_pause_and_resume(
         before=["2m", "1m"],
     )
     # a's reminders at 12:58 and 12:59, the day's start (the event is started) at 13:00, b's at
-    # 13:02 and 13:03.
-    running = await launch(config=config, clock=ScaledClock(seoul(12, 55), SPEED))
+    # 13:02 and 13:03. From 12:52, the bot has 3 s real to start and be paused before a's first.
+    running = await launch(config=config, clock=ScaledClock(seoul(12, 52), SPEED))
 
     preview = await admin(standin, "reminders", "preview")
     assert "Upcoming reminders" in preview
@@ -57,7 +58,7 @@ async def test_preview_pause_and_resume(
     assert "세션 b" in posted["content"]
     assert "2분 후" in posted["content"]
     assert not [m for m in standin.messages("announce") if "세션 a" in m["content"]]
-    entries = await feature_of(running).ledger.entries(f"guild:{standin.guild_id}")
+    entries = await feature_of(running).store.entries(f"guild:{standin.guild_id}")
     skipped = {(e.session_id, e.offset_seconds): (e.state, e.note) for e in entries}
     assert skipped[("a", 120)] == (LedgerState.SKIPPED, "paused")
     assert skipped[("a", 60)] == (LedgerState.SKIPPED, "paused")

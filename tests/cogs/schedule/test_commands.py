@@ -13,8 +13,9 @@ import pytest
 from bot.clock import ScaledClock
 from bot.config import Config
 from bot.rehearsal.discord_standin import DiscordStandIn, message_text, perms
-from tests.cogs.schedule.conftest import seoul
+from tests.cogs.schedule.conftest import feature_of
 from tests.conftest import Launcher
+from tests.programs import seoul
 
 EPHEMERAL = 1 << 6
 ICS_BUTTON = "schedule:ics"
@@ -154,20 +155,20 @@ async def test_remind_dm_with_closed_dms_says_how_to_open_them(
     text = message_text(await handle.wait_followup())
     assert "DM을 보낼 수 없어요" in text
     assert "다이렉트 메시지 허용" in text
-    ledger = running.bot.services.program.ledger
-    assert await ledger.dm_users() == {}
+    store = feature_of(running).store
+    assert await store.dm_users() == {}
 
     handle = await standin.slash(
         "member2", name="remind", subcommand="dm", options={"enabled": True}, locale="en-US"
     )
     await handle.response()
     assert "by DM" in message_text(await handle.wait_followup())
-    assert await ledger.dm_users() == {standin.users["member2"].id: "en"}
+    assert await store.dm_users() == {standin.users["member2"].id: "en"}
     handle = await standin.slash(
         "member2", name="remind", subcommand="dm", options={"enabled": False}, locale="en-US"
     )
     assert "DM reminders are off" in message_text((await handle.response())["data"])
-    assert await ledger.dm_users() == {}
+    assert await store.dm_users() == {}
 
 
 async def test_remind_refuses_a_reminder_role_that_grants_permissions(

@@ -8,8 +8,9 @@ from typing import Any
 from bot.clock import ScaledClock
 from bot.config import Config
 from bot.rehearsal.discord_standin import DiscordStandIn, InteractionHandle, message_text
-from tests.cogs.schedule.conftest import compressed, feature_of, is_reminder, monotonic_at, seoul
+from tests.cogs.schedule.conftest import feature_of, is_reminder
 from tests.conftest import Launcher
+from tests.programs import compressed, seoul
 
 SPEED = 60.0  # one real second is one event minute
 
@@ -34,10 +35,8 @@ async def test_moderator_delay_moves_reminders_posts_one_notice_and_is_audited(
         [("a", "13:00:00", "13:05:00"), ("b", "13:05:00", "13:10:00")],
         before=["1m", "0s"],
     )
-    clock = ScaledClock(seoul(12, 57, 30), SPEED)
-    running = await launch(config=config, clock=clock)
-    old_due = monotonic_at(clock, seoul(12, 59))
-    new_due = monotonic_at(clock, seoul(13, 0))
+    # a/60 falls due at 12:59, 2 s real after the clock starts: the delay comes first.
+    running = await launch(config=config, clock=ScaledClock(seoul(12, 57), SPEED))
     cursor = standin.cursor()
 
     handle, text = await delay(standin, "moderator", 1)
@@ -53,15 +52,18 @@ async def test_moderator_delay_moves_reminders_posts_one_notice_and_is_audited(
     assert "세션 b: ~~13:05~~ → **13:06** KST" in lines
     assert standin.allowed_mentions_for(notice["id"])["parse"] == []
 
-    # Past the old due time the first reminder to arrive is the moved one.
     reminder = await standin.wait_for_message(
         "announce", predicate=is_reminder, after=cursor, timeout=5
     )
-    event = next(e for e in standin.message_log if e.message_id == int(reminder["id"]))
-    assert event.timestamp > old_due + 0.5
-    assert abs(event.timestamp - new_due) < 2.0
     assert "세션 a" in reminder["content"]
     assert "1분 후" in reminder["content"]
+    assert "(늦은 알림)" not in reminder["content"]
+    # Posted by the job of the new time, never the old one: the ledger has the new due time.
+    feature = feature_of(running)
+    await feature.settle()
+    (entry,) = await feature.store.entries(f"guild:{standin.guild_id}")
+    assert (entry.session_id, entry.offset_seconds) == ("a", 60)
+    assert (entry.due, entry.version, entry.message_id) == (seoul(13), 2, int(reminder["id"]))
     posted = [e for e in standin.message_log[cursor.messages :] if e.kind == "create"]
     announce = [e for e in posted if e.channel_id == standin.channels["announce"]]
     assert [is_reminder(e.message) for e in announce] == [False, True]
@@ -84,8 +86,8 @@ async def test_refused_delays_change_nothing_and_say_why(
 ) -> None:
     # 13:20: the lecture (13:00-13:50) is on, the talk concert (14:00) is next.
     running = await launch(clock=ScaledClock(seoul(13, 20), 1.0))
-    service = feature_of(running).service
-    before = service.sessions
+    feature = feature_of(running)
+    before = feature.program
     cursor = standin.cursor()
 
     handle, text = await delay(standin, "member", 10, locale="ko")
@@ -107,8 +109,8 @@ async def test_refused_delays_change_nothing_and_say_why(
     assert "최대 10분까지 당길 수 있어요" in text
     assert text.endswith("아무것도 바꾸지 않았어요.")
 
-    assert service.sessions == before
-    assert service.version == 1
+    assert feature.program == before
+    assert feature.version == 1
     assert await running.bot.services.store.audit_entries(standin.guild_id) == []
     posted = [e for e in standin.message_log[cursor.messages :] if e.kind == "create"]
     assert all(e.message["flags"] & 64 for e in posted)  # only the ephemeral answers

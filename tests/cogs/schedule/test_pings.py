@@ -7,8 +7,9 @@ from pathlib import Path
 
 from bot.config import Config
 from bot.rehearsal.discord_standin import DiscordStandIn
-from tests.cogs.schedule.conftest import SteppedClock, compressed, is_reminder, seoul
+from tests.cogs.schedule.conftest import is_reminder
 from tests.conftest import Launcher
+from tests.programs import SteppedClock, compressed, seoul
 
 SPEED = 60.0  # one real second is one event minute
 
@@ -23,7 +24,8 @@ async def test_only_the_chosen_reminders_ping_the_role(
     config = config.model_copy(update={"reminders": reminders})
     role = standin.roles["reminder"]
     cursor = standin.cursor()
-    await launch(config=config, clock=SteppedClock(seoul(12, 58, 57), SPEED), data_dir=tmp_path)
+    # a/60 falls due 1.5 s real after the clock starts, a/0 a second later: room for a cold start.
+    await launch(config=config, clock=SteppedClock(seoul(12, 57, 30), SPEED), data_dir=tmp_path)
 
     early = await standin.wait_for_message("announce", predicate=is_reminder, after=cursor)
     start = await standin.wait_for_message(

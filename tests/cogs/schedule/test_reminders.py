@@ -1,210 +1,237 @@
-"""Reminders end to end: the real bot and cog against the Discord stand-in, real SQLite, a compressed
-program (one real second is one event minute)."""
-
 from __future__ import annotations
 
-import time
-from collections import Counter
-from datetime import UTC, timedelta
-from pathlib import Path
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from bot.config import Config
-from bot.rehearsal.discord_standin import DiscordStandIn, message_text
-from bot.store import Store
-from cogs.schedule._reminders import LedgerState
-from tests.cogs.schedule.conftest import (
-    SteppedClock,
-    compressed,
-    feature_of,
-    is_reminder,
-    monotonic_at,
-    seoul,
+import pytest
+
+from bot.program import effective_program
+from cogs.schedule._reminders import (
+    DM_TARGET,
+    LedgerState,
+    Reminder,
+    ReminderPlan,
+    Send,
+    SendLate,
+    Skip,
+    Wait,
+    decide,
+    guild_target,
+    plan_rebuild,
+    program_edges,
+    retry_time,
+    still_to_post,
+    target_guild_id,
 )
-from tests.conftest import Launcher
+from tests.programs import make_config
 
-SPEED = 60.0
-#: A loose sanity bound; the benchmark measures the real skew (tens of milliseconds).
-ON_TIME_SECONDS = 2.0
+SEOUL = ZoneInfo("Asia/Seoul")
+GRACE = timedelta(minutes=10)
 
 
-async def test_each_reminder_once_on_time_pinging_only_the_role_across_a_restart(
-    launch: Launcher, standin: DiscordStandIn, event_config: Config, tmp_path: Path
-) -> None:
-    config = compressed(
-        event_config,
-        [("a", "13:00:00", "13:03:00"), ("b", "13:04:00", "13:06:00")],
-        before=["1m", "0s"],
-        grace="5m",
+def seoul(hour: int, minute: int = 0, second: int = 0) -> datetime:
+    return datetime(2022, 12, 15, hour, minute, second, tzinfo=SEOUL)
+
+
+def plan(version: int = 1, shifts: dict[str, timedelta] | None = None) -> ReminderPlan:
+    config = make_config()
+    return ReminderPlan.build(effective_program(config, shifts), config.reminders.before, version)
+
+
+def reminder(p: ReminderPlan, session_id: str, minutes: int) -> Reminder:
+    found = p.get((session_id, minutes * 60))
+    assert found is not None
+    return found
+
+
+def test_plan_has_one_reminder_per_session_and_offset_in_due_order() -> None:
+    p = plan()
+    assert len(p.reminders) == 4 * 3
+    dues = [r.due for r in p.reminders]
+    assert dues == sorted(dues)
+    first = p.reminders[0]
+    assert (first.session_id, first.offset_seconds) == ("lecture", 1800)
+    assert first.due == seoul(12, 30)
+    assert first.job_id == "reminder:lecture:1800:v1"
+    assert first.next_session is not None
+    assert first.next_session.id == "talk-concert"
+    assert p.reminders[-1].next_session is None
+    assert reminder(p, "lecture", 0).starts_now
+
+
+def test_job_ids_change_with_the_version_but_keys_do_not() -> None:
+    old, new = reminder(plan(1), "results", 10), reminder(plan(2), "results", 10)
+    assert old.job_id != new.job_id
+    assert old.key == new.key == ("results", 600)
+
+
+def test_nonce_is_deterministic_short_and_salted() -> None:
+    r = reminder(plan(1), "results", 10)
+    assert r.nonce("abc") == reminder(plan(7), "results", 10).nonce("abc")
+    assert len(r.nonce("abc")) <= 25
+    assert r.nonce("abc") != r.nonce("xyz")
+    assert r.nonce("abc") != reminder(plan(1), "results", 30).nonce("abc")
+
+
+@pytest.mark.parametrize(
+    ("now", "state", "expected"),
+    [
+        (seoul(12, 49), LedgerState.NONE, Wait(seoul(12, 50).astimezone(UTC))),
+        (seoul(12, 50), LedgerState.NONE, Send()),
+        (seoul(12, 50, 59), LedgerState.NONE, Send()),
+        (seoul(12, 55), LedgerState.NONE, SendLate(timedelta(minutes=5))),
+        (seoul(13, 0), LedgerState.NONE, SendLate(timedelta(minutes=10))),
+        (seoul(13, 0, 1), LedgerState.NONE, Skip("too_late")),
+        (seoul(12, 50), LedgerState.SENT, Skip("already_sent")),
+        (seoul(12, 50), LedgerState.INTENT, Skip("already_sent")),
+        (seoul(12, 50), LedgerState.UNCERTAIN, Skip("already_sent")),
+        (seoul(12, 50), LedgerState.SKIPPED, Skip("already_skipped")),
+    ],
+)
+def test_decide(now: datetime, state: LedgerState, expected: object) -> None:
+    r = reminder(plan(), "lecture", 10)
+    assert decide(r, now, GRACE, state) == expected
+
+
+def test_decide_skips_a_session_already_over_whatever_the_grace() -> None:
+    r = reminder(plan(), "lecture", 0)
+    assert decide(r, seoul(13, 51), timedelta(hours=2), LedgerState.NONE) == Skip("session_over")
+
+
+def test_restart_catch_up_sends_only_the_latest_due_reminder_of_a_session() -> None:
+    p = plan()
+    decisions = {r.key: d for r, d in p.decide_all(seoul(12, 55), timedelta(minutes=30), {})}
+    assert decisions[("lecture", 1800)] == Skip("superseded")
+    assert decisions[("lecture", 600)] == SendLate(timedelta(minutes=5))
+    assert isinstance(decisions[("lecture", 0)], Wait)
+    assert isinstance(decisions[("talk-concert", 1800)], Wait)
+
+
+def test_never_twice_and_no_older_reminder_after_a_newer_one() -> None:
+    # The 10-minute reminder went out; a +60 min delay makes the 30-minute one due in the future
+    # again, but repeating it after the 10-minute one would be noise.
+    shifted = plan(2, {s: timedelta(minutes=60) for s in ("lecture", "talk-concert")})
+    states = {("lecture", 600): LedgerState.SENT}
+    decisions = {r.key: d for r, d in shifted.decide_all(seoul(12, 52), GRACE, states)}
+    assert decisions[("lecture", 1800)] == Skip("superseded")
+    assert decisions[("lecture", 600)] == Skip("already_sent")
+    assert isinstance(decisions[("lecture", 0)], Wait)
+
+
+def test_sent_reminder_is_not_repeated_after_a_delay() -> None:
+    shifted = plan(2, {"lecture": timedelta(minutes=15)})
+    states = {("lecture", 1800): LedgerState.SENT}
+    r = reminder(shifted, "lecture", 30)
+    assert r.due == seoul(12, 45)
+    assert shifted.decision_for(r, seoul(12, 45), GRACE, states) == Skip("already_sent")
+
+
+def test_decision_for_an_unknown_reminder_is_stale() -> None:
+    other = ReminderPlan.build(
+        effective_program(make_config(program=[("x", "10:00", "11:00")])), [timedelta(0)], 1
     )
-    clock = SteppedClock(seoul(12, 57, 30), SPEED)
-    data_dir = tmp_path / "data"
-    role = standin.roles["reminder"]
-    announce = standin.channels["announce"]
+    assert plan().decision_for(other.reminders[0], seoul(10), GRACE, {}) == Skip("stale")
 
-    first = await launch(config=config, clock=clock, data_dir=data_dir)
-    due = {("a", 60): monotonic_at(clock, seoul(12, 59))}
-    await standin.wait_for_message("announce", predicate=is_reminder, timeout=5)
-    await first.stop()
 
-    # Down while "a starts now" falls due: two event minutes pass in an instant.
-    clock.jump(timedelta(minutes=2))
-    cursor = standin.cursor()
-    restarted = time.monotonic()
-    second = await launch(config=config, clock=clock, data_dir=data_dir)
-    due[("b", 60)] = monotonic_at(clock, seoul(13, 3))
-    due[("b", 0)] = monotonic_at(clock, seoul(13, 4))
-
-    # Someone opts in to DMs after the restart: the later reminders reach them too.
-    optin = await standin.slash(
-        "member2", name="remind", subcommand="dm", options={"enabled": True}, locale="en-US"
-    )
-    await optin.response()
-    assert "by DM" in message_text(await optin.wait_followup())
-
-    late = await standin.wait_for_message(
-        "announce",
-        predicate=lambda m: is_reminder(m) and "(늦은 알림)" in m["content"],
-        after=cursor,
-    )
-    assert "세션 a" in late["content"]
-    await standin.wait_for_message(
-        "announce",
-        predicate=lambda m: is_reminder(m) and "세션 b" in m["content"] and "지금" in m["content"],
-        after=cursor,
-        timeout=8,
-    )
-
-    posts = [
-        e
-        for e in standin.message_log
-        if e.kind == "create" and e.channel_id == announce and is_reminder(e.message)
+def test_upcoming() -> None:
+    p = plan()
+    upcoming = p.upcoming(seoul(13, 50), limit=2)
+    assert [(r.session_id, r.offset_seconds) for r in upcoming] == [
+        ("talk-concert", 600),
+        ("talk-concert", 0),
     ]
-    assert len(posts) == 4
-    assert max(Counter(str(e.message["nonce"]) for e in posts).values()) == 1
-    for event in posts:
-        assert event.message["content"].startswith(f"<@&{role}> ")
-        allowed = standin.allowed_mentions_for(event.message_id)
-        assert allowed["parse"] == []
-        assert [int(r) for r in allowed["roles"]] == [role]
-        assert not allowed.get("users")
-    a60, a0, b60, b0 = posts
-    assert "세션 a" in a60.message["content"]
-    assert "1분 후" in a60.message["content"]
-    assert a0.message["id"] == late["id"]
-    assert a0.timestamp - restarted < ON_TIME_SECONDS  # caught up right after the restart
-    assert "세션 b" in b60.message["content"]
-    assert "1분 후" in b60.message["content"]
-    for event, key in ((a60, ("a", 60)), (b60, ("b", 60)), (b0, ("b", 0))):
-        assert abs(event.timestamp - due[key]) < ON_TIME_SECONDS, key
-        assert "(늦은 알림)" not in event.message["content"]
 
-    # The ledger agrees: each reminder claimed once for the server, a/0 marked late. (b/0's row
-    # may still be an intent: it turns "sent" when Discord's answer reaches the bot.)
-    entries = await feature_of(second).ledger.entries(f"guild:{standin.guild_id}")
-    states = {(e.session_id, e.offset_seconds): e.state for e in entries}
-    assert states.pop(("b", 0)) in (LedgerState.INTENT, LedgerState.SENT)
-    assert states == {key: LedgerState.SENT for key in (("a", 60), ("a", 0), ("b", 60))}
-    assert [e.late for e in entries] == [False, True, False, False]
 
-    # The DM copies: the welcome, then b's two reminders, in English, pinging nobody.
-    dm_channel = standin.dm_channel_id("member2")
-    assert dm_channel is not None
-    await standin.wait_for_message(
-        dm_channel,
-        predicate=lambda m: "**Session b** is starting now" in m["content"],
-        after=cursor,
-    )
-    dms = standin.messages(dm_channel)
-    assert "Session reminders will arrive in this DM" in dms[0]["content"]
-    assert [m["content"].startswith("⏰ **Session b** starts in 1 min") for m in dms[1:]] == [
-        True,
-        False,
+# -- rebuilding the jobs ----------------------------------------------------------------------------
+
+
+def keys(reminders: list[Reminder]) -> list[tuple[str, int]]:
+    return [r.key for r in reminders]
+
+
+def test_a_rebuild_before_the_day_schedules_every_reminder_at_its_due_time() -> None:
+    p = plan()
+    rebuild = plan_rebuild(p, seoul(12), GRACE, {"guild:1": {}})
+    assert keys(rebuild.scheduled) == keys(list(p.reminders))
+    assert (rebuild.catch_up, rebuild.skipped) == ([], [])
+
+
+def test_a_restart_catches_up_the_latest_due_reminder_and_records_the_stale_one() -> None:
+    # Back at 12:52 after being down since 12:25: only "10 min before" goes out (late), the
+    # 30-minute one is superseded and recorded as such.
+    rebuild = plan_rebuild(plan(), seoul(12, 52), timedelta(minutes=30), {"guild:1": {}})
+    assert keys(rebuild.catch_up) == [("lecture", 600)]
+    assert [(r.key, target, reason) for r, target, reason in rebuild.skipped] == [
+        (("lecture", 1800), "guild:1", "superseded")
     ]
-    for message in dms:
-        allowed = standin.allowed_mentions_for(message["id"])
-        assert allowed["parse"] == []
-        assert not allowed.get("roles")
+    assert ("lecture", 0) in keys(rebuild.scheduled)
 
 
-async def test_a_post_cut_off_by_a_crash_is_found_in_the_channel_and_not_repeated(
-    launch: Launcher, standin: DiscordStandIn, event_config: Config, tmp_path: Path
-) -> None:
-    config = compressed(event_config, [("a", "13:00:00", "13:05:00")], before=["2m", "1m"])
-    clock = SteppedClock(seoul(12, 57), SPEED)  # a/120 due in 1 s, a/60 in 2 s
-    data_dir = tmp_path / "data"
-    first = await launch(config=config, clock=clock, data_dir=data_dir)
-    posted = await standin.wait_for_message("announce", predicate=is_reminder, timeout=5)
-    await first.stop()
-
-    # As if the bot had died before recording either post: a/120 was posted, a/60 was not.
-    store = await Store.open(data_dir)
-    await store.db.execute(
-        "UPDATE schedule_reminder_ledger SET state = 'intent', message_id = NULL"
-        " WHERE session_id = 'a' AND offset_seconds = 120"
-    )
-    await store.db.execute(
-        "INSERT INTO schedule_reminder_ledger (target, session_id, offset_seconds, version, state,"
-        " nonce, due_at, claimed_at) VALUES (?, 'a', 60, 1, 'intent', 'rnever-posted', ?, ?)",
-        (
-            f"guild:{standin.guild_id}",
-            seoul(12, 59).astimezone(UTC).isoformat(),
-            clock.now().astimezone(UTC).isoformat(),
-        ),
-    )
-    await store.close()
-
-    cursor = standin.cursor()
-    second = await launch(config=config, clock=clock, data_dir=data_dir)
-    a60 = await standin.wait_for_message("announce", predicate=is_reminder, after=cursor)
-    assert "1분 후" in a60["content"]
-    assert "(늦은 알림)" not in a60["content"]
-    reminders = [m for m in standin.messages("announce") if is_reminder(m)]
-    assert [m["id"] for m in reminders] == [posted["id"], a60["id"]]
-    entries = await feature_of(second).ledger.entries(f"guild:{standin.guild_id}")
-    found = next(e for e in entries if e.offset_seconds == 120)
-    assert (found.state, found.message_id) == (LedgerState.SENT, int(posted["id"]))
-    assert found.note == "reconciled at start-up"
+def test_a_restart_beyond_grace_records_skips_and_catches_up_nothing() -> None:
+    p = plan()
+    # 13:03 with a one-minute grace: both lecture reminders before the start are too late, and
+    # so is "starting now".
+    rebuild = plan_rebuild(p, seoul(13, 3), timedelta(minutes=1), {"guild:1": {}})
+    assert rebuild.catch_up == []
+    assert {(r.key, reason) for r, _, reason in rebuild.skipped} == {
+        (("lecture", 1800), "too_late"),
+        (("lecture", 600), "too_late"),
+        (("lecture", 0), "too_late"),
+    }
+    assert keys(rebuild.scheduled) == keys(p.upcoming(seoul(13, 3)))
 
 
-async def test_an_announce_channel_set_up_mid_day_gets_the_next_reminders(
-    launch: Launcher, standin: DiscordStandIn, event_config: Config
-) -> None:
-    unset = event_config.discord.model_copy(update={"announce_channel_id": 0})
-    config = compressed(
-        event_config.model_copy(update={"discord": unset}),
-        [("a", "13:00:00", "13:05:00")],
-        before=["1m"],
-    )
-    await launch(config=config, clock=SteppedClock(seoul(12, 57, 30), SPEED))  # due in 1.5 s
-    handle = await standin.slash(
-        "moderator", name="admin", subcommand="setup", options={"announce_channel": "announce"}
-    )
-    await handle.response()
-    posted = await standin.wait_for_message("announce", predicate=is_reminder, timeout=5)
-    assert "세션 a" in posted["content"]
+def test_one_job_per_reminder_whatever_the_targets() -> None:
+    # guild:1 already has the 10-minute reminder, the DM batch does not: one catch-up job serves
+    # the DM batch (the job decides per target again when it runs).
+    states = {"guild:1": {("lecture", 600): LedgerState.SENT}, DM_TARGET: {}}
+    rebuild = plan_rebuild(plan(), seoul(12, 52), GRACE, states)
+    assert keys(rebuild.catch_up) == [("lecture", 600)]
+    assert len(rebuild.scheduled) == len(set(keys(rebuild.scheduled)))
 
 
-async def test_a_reminder_refused_by_discord_is_posted_once_on_the_retry(
-    launch: Launcher, standin: DiscordStandIn, event_config: Config
-) -> None:
-    config = compressed(event_config, [("a", "13:00:00", "13:05:00")], before=["1m"])
-    standin.deny_bot_permission("announce", "send_messages")
-    running = await launch(config=config, clock=SteppedClock(seoul(12, 57, 30), SPEED))
+def test_without_any_target_the_reminders_to_come_keep_their_jobs() -> None:
+    # No announce channel set up yet: a server set up later today still gets them.
+    rebuild = plan_rebuild(plan(), seoul(12, 52), GRACE, {})
+    assert ("lecture", 0) in keys(rebuild.scheduled)
+    assert ("lecture", 600) not in keys(rebuild.scheduled)  # due: nobody to catch up for
+    assert (rebuild.catch_up, rebuild.skipped) == ([], [])
 
-    # a/60 falls due in 1.5 s: Discord answers 403, the moderators hear of it in #audit.
-    notice = await standin.wait_for_message("audit", timeout=5)
-    assert f"<#{standin.channels['announce']}>" in notice["content"]
-    assert "403" in notice["content"]
-    # A moderator gives the permission back; the retry (one event minute later) posts it.
-    standin.set_channel_permission_overwrite(
-        "announce", standin.bot_user_id, allow=0, deny=0, target_type="member"
-    )
-    posted = await standin.wait_for_message("announce", predicate=is_reminder, timeout=10)
-    assert "세션 a" in posted["content"]
-    assert "(늦은 알림)" in posted["content"]
 
-    feature = feature_of(running)
-    await feature.service.reminders.drain(5)  # the job records the post once Discord answers
-    entries = await feature.ledger.entries(f"guild:{standin.guild_id}")
-    assert [(e.state, e.late) for e in entries] == [(LedgerState.SENT, True)]
-    assert len([m for m in standin.messages("announce") if is_reminder(m)]) == 1
+def test_still_to_post_counts_a_reminder_any_target_still_needs() -> None:
+    p = plan()
+    states = {
+        "guild:1": {("lecture", 600): LedgerState.SENT, ("lecture", 0): LedgerState.SENT},
+        "guild:2": {("lecture", 600): LedgerState.SENT},
+    }
+    assert keys(still_to_post(p, seoul(12, 55), GRACE, states)[:2]) == [
+        ("lecture", 0),
+        ("talk-concert", 1800),
+    ]
+    assert still_to_post(p, seoul(12, 55), GRACE, {}) == []
+
+
+def test_a_failed_post_is_retried_a_minute_later_only_within_grace() -> None:
+    r = reminder(plan(), "lecture", 0)  # due 13:00, the session ends 13:50
+    assert retry_time(r, seoul(13), GRACE) == seoul(13, 1)
+    assert retry_time(r, seoul(13, 9, 30), GRACE) is None  # 13:10:30 would be beyond grace
+    assert retry_time(r, seoul(13, 49, 30), timedelta(hours=1)) is None  # the session is over
+
+
+def test_program_edges() -> None:
+    p = plan()
+    assert program_edges(p, seoul(12)) == [("start", seoul(13)), ("end", seoul(16, 30))]
+    # A restart mid-day starts the Discord event now; nothing once the day is over.
+    assert program_edges(p, seoul(14)) == [("start", seoul(14)), ("end", seoul(16, 30))]
+    assert program_edges(p, seoul(16, 30)) == []
+    assert program_edges(ReminderPlan(1, ()), seoul(12)) == []
+
+
+def test_targets_and_their_nonces() -> None:
+    assert target_guild_id(guild_target(42)) == 42
+    assert target_guild_id(DM_TARGET) is None
+    assert target_guild_id("guild:") is None
+    r = reminder(plan(), "lecture", 10)
+    nonces = {r.nonce("salt", target) for target in (guild_target(1), guild_target(2), DM_TARGET)}
+    assert len(nonces) == 3
+    assert all(len(nonce) <= 25 for nonce in nonces)

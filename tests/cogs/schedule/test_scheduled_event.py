@@ -13,8 +13,9 @@ from bot.clock import ScaledClock
 from bot.config import Config, default_config_path
 from bot.rehearsal.discord_standin import DiscordStandIn, RecordedRequest, message_text
 from bot.rehearsal.discord_standin.world import BOT_PERMISSIONS, perms
-from tests.cogs.schedule.conftest import compressed, feature_of, monotonic_at, seoul
+from tests.cogs.schedule.conftest import feature_of
 from tests.conftest import Launcher
+from tests.programs import compressed, monotonic_at, seoul
 
 EVENTS = "/guilds/{guild_id}/scheduled-events"
 ONE_EVENT = "/guilds/{guild_id}/scheduled-events/{guild_scheduled_event_id}"
@@ -84,7 +85,7 @@ async def test_a_reloaded_program_moves_the_event(
     edit = await standin.wait_for_request("PATCH", ONE_EVENT, after=cursor)
     assert "13:10–13:50 강연" in edit.json["description"]
     await feature.settle()
-    assert feature.service.version == 2
+    assert feature.version == 2
     times = await running.bot.services.program_times()
     assert times["lecture"][0] == seoul(13, 10)
     assert start_of(standin.scheduled_events()[0]) - start_of(event) == timedelta(minutes=10)

@@ -1,4 +1,5 @@
-"""SQLite storage for the schedule: the exactly-once reminder ledger and the run-time state.
+"""The schedule's storage (all its SQL): the exactly-once reminder ledger, the delay history, DM
+opt-ins, the Discord Scheduled Event ids and small run-time state.
 
 Exactly once, intent first:
 
@@ -6,8 +7,8 @@ Exactly once, intent first:
    autocommitted statement on a unique key, so of two racing deliveries only one wins.
 2. The winner posts to Discord carrying the reminder's nonce (``enforce_nonce=True``) and a marker
    in the embed footer, then calls ``mark_sent(reminder, message_id)``.
-3. A crash between 1 and 2 leaves an ``intent`` row. ``reconcile(lookup)`` at start-up asks the cog
-   whether the message exists (by marker in the channel's recent history): found → ``sent``,
+3. A crash between 1 and 2 leaves an ``intent`` row. ``reconcile(lookup)`` at start-up asks the
+   feature whether the message exists (by marker in the channel's recent history): found → ``sent``,
    confirmed absent → the row is deleted and the normal rules send it late (within grace) or skip
    it, lookup failed → ``uncertain``, treated as sent. A doubtful reminder is dropped, never
    doubled.
@@ -110,8 +111,8 @@ class ScheduleChange:
     at: datetime
 
 
-class ScheduleLedger:
-    """All SQL of the schedule feature; receives the shared ``Store.db`` connection."""
+class ScheduleStore:
+    """All SQL of the schedule feature, on the shared ``Store.db`` connection."""
 
     def __init__(self, db: aiosqlite.Connection) -> None:
         self.db = db
@@ -442,43 +443,25 @@ class ScheduleLedger:
 
     # -- Discord Scheduled Event ------------------------------------------------------------------
 
-    async def scheduled_event_id(self, guild_id: int, event_date: date) -> int | None:
+    async def scheduled_event_id(self, guild_id: int, day: date) -> int | None:
         async with self.db.execute(
             "SELECT scheduled_event_id FROM schedule_discord_events"
             " WHERE guild_id = ? AND event_date = ?",
-            (guild_id, event_date.isoformat()),
+            (guild_id, day.isoformat()),
         ) as cursor:
             row = await cursor.fetchone()
         return None if row is None else int(row[0])
 
-    async def set_scheduled_event_id(
-        self, guild_id: int, event_date: date, event_id: int | None
-    ) -> None:
+    async def set_scheduled_event_id(self, guild_id: int, day: date, event_id: int | None) -> None:
         if event_id is None:
             await self.db.execute(
                 "DELETE FROM schedule_discord_events WHERE guild_id = ? AND event_date = ?",
-                (guild_id, event_date.isoformat()),
+                (guild_id, day.isoformat()),
             )
             return
         await self.db.execute(
             "INSERT INTO schedule_discord_events (guild_id, event_date, scheduled_event_id)"
             " VALUES (?, ?, ?) ON CONFLICT (guild_id, event_date)"
             " DO UPDATE SET scheduled_event_id = excluded.scheduled_event_id",
-            (guild_id, event_date.isoformat(), event_id),
-        )
-
-    # -- once-only notices ------------------------------------------------------------------------
-
-    async def claim_notice(self, guild_id: int, kind: str, *, now: datetime) -> bool:
-        """True the first time a notice of ``kind`` is claimed for the guild, False afterwards."""
-        cursor = await self.db.execute(
-            "INSERT OR IGNORE INTO schedule_notices (guild_id, kind, at) VALUES (?, ?, ?)",
-            (guild_id, kind, _text(now)),
-        )
-        return cursor.rowcount == 1
-
-    async def reset_notice(self, guild_id: int, kind: str) -> None:
-        """Allow the notice again (e.g. the permission was granted, then removed later)."""
-        await self.db.execute(
-            "DELETE FROM schedule_notices WHERE guild_id = ? AND kind = ?", (guild_id, kind)
+            (guild_id, day.isoformat(), event_id),
         )

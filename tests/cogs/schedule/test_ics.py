@@ -9,10 +9,10 @@ import icalendar
 from bot.config import load_config, parse_config
 from bot.program import effective_program
 from cogs.schedule._ics import escape_text, fold, ics_filename, program_ics, program_ics_bytes
-from tests.schedule.conftest import make_config
+from tests.programs import make_config
 
 NOW = datetime(2022, 12, 14, 9, 30, tzinfo=UTC)
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def events(text: str | bytes) -> list[Any]:

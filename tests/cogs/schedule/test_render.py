@@ -13,16 +13,16 @@ from bot.i18n import Catalog, placeholders
 from bot.program import DelayPlan, DelayRefusal, effective_program, plan_delay
 from cogs.schedule._reminders import Reminder, ReminderPlan
 from cogs.schedule._render import (
-    EVENT_DESCRIPTION_MAX,
-    EVENT_LOCATION_MAX,
-    EVENT_NAME_MAX,
+    DISCORD_EVENT_DESCRIPTION_MAX,
+    DISCORD_EVENT_LOCATION_MAX,
+    DISCORD_EVENT_NAME_MAX,
     RemindReply,
     ScheduleTexts,
 )
-from tests.schedule.conftest import make_config
+from tests.programs import make_config
 
 SEOUL = ZoneInfo("Asia/Seoul")
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 CATALOG_FILE = ROOT / "bot" / "locales" / "schedule.toml"
 
 
@@ -298,9 +298,9 @@ def test_remind_replies(catalog: Catalog) -> None:
     assert t.resume_reply(False, "en") == "Reminders are already running."
 
 
-def test_event_spec_fits_discord_limits(catalog: Catalog) -> None:
+def test_discord_event_spec_fits_discord_limits(catalog: Catalog) -> None:
     config = make_config()
-    spec = texts(catalog, config).event_spec(effective_program(config), "ko")
+    spec = texts(catalog, config).discord_event_spec(effective_program(config), "ko")
     assert spec.name == "행사"
     assert spec.location == "https://www.youtube.com/@CCEISAY/live"
     assert spec.start == datetime(2022, 12, 15, 4, tzinfo=UTC)
@@ -309,7 +309,7 @@ def test_event_spec_fits_discord_limits(catalog: Catalog) -> None:
     assert spec.description.endswith("생중계: https://www.youtube.com/@CCEISAY/live")
 
 
-def test_event_spec_clips_long_texts(catalog: Catalog) -> None:
+def test_discord_event_spec_clips_long_texts(catalog: Catalog) -> None:
     long = "가" * 300
     data = {
         "event": {
@@ -330,12 +330,11 @@ def test_event_spec_clips_long_texts(catalog: Catalog) -> None:
         "youtube": {"video_id": "x" * 150},
     }
     config = parse_config(data, Path("t.toml"))
-    spec = texts(catalog, config).event_spec(effective_program(config), "ko")
-    assert len(spec.name) <= EVENT_NAME_MAX
-    assert len(spec.description) <= EVENT_DESCRIPTION_MAX
-    assert len(spec.location) <= EVENT_LOCATION_MAX
+    spec = texts(catalog, config).discord_event_spec(effective_program(config), "ko")
+    assert len(spec.name) <= DISCORD_EVENT_NAME_MAX
+    assert len(spec.description) <= DISCORD_EVENT_DESCRIPTION_MAX
+    assert len(spec.location) <= DISCORD_EVENT_LOCATION_MAX
     assert spec.description.endswith("x" * 150)  # the link survives, the program lines are cut
-    assert texts(catalog, config).no_event_permission("en").startswith("ℹ️")
 
 
 def test_embed_to_dict_clips_to_discord_limits(catalog: Catalog) -> None:

@@ -1,0 +1,246 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.program import DelayPlan, effective_program, plan_delay
+from bot.store import MIGRATIONS_DIR, Store
+from cogs.schedule._reminders import LedgerState, Reminder, ReminderPlan
+from cogs.schedule._store import PendingIntent, ScheduleStore
+from tests.programs import make_config
+
+NOW = datetime(2022, 12, 15, 3, 0, tzinfo=UTC)
+
+
+def reminders(version: int = 1) -> ReminderPlan:
+    config = make_config()
+    return ReminderPlan.build(effective_program(config), config.reminders.before, version)
+
+
+def first() -> Reminder:
+    return reminders().reminders[0]
+
+
+async def test_claim_is_exclusive_and_mark_sent_records(schedule_store: ScheduleStore) -> None:
+    r = first()
+    assert await schedule_store.claim("guild:1", r, "n1", now=NOW, late=False)
+    assert not await schedule_store.claim("guild:1", r, "n1", now=NOW, late=False)
+    assert await schedule_store.state("guild:1", r.key) is LedgerState.INTENT
+    await schedule_store.mark_sent("guild:1", r.key, 42, now=NOW)
+    assert await schedule_store.states("guild:1") == {r.key: LedgerState.SENT}
+    # A later version of the same (session, offset) is still "already sent".
+    assert not await schedule_store.claim(
+        "guild:1", reminders(2).reminders[0], "n1", now=NOW, late=False
+    )
+    (entry,) = await schedule_store.entries()
+    assert entry.message_id == 42
+    assert entry.version == 1
+    assert entry.sent_at == NOW
+
+
+async def test_skip_is_final_until_a_delay_moves_the_reminder(
+    schedule_store: ScheduleStore,
+) -> None:
+    r = first()
+    await schedule_store.record_skip("guild:1", r, "too_late", now=NOW)
+    assert await schedule_store.state("guild:1", r.key) is LedgerState.SKIPPED
+    assert await schedule_store.states("guild:1", reminders()) == {r.key: LedgerState.SKIPPED}
+    assert not await schedule_store.claim("guild:1", r, "n", now=NOW, late=True)
+    config = make_config()
+    moved_plan = ReminderPlan.build(
+        effective_program(config, {r.session_id: timedelta(minutes=20)}), config.reminders.before, 2
+    )
+    assert await schedule_store.states("guild:1", moved_plan) == {}
+    moved = moved_plan.get(r.key)
+    assert moved is not None
+    assert await schedule_store.claim("guild:1", moved, "n", now=NOW, late=False)
+    # A skip never overrides a claim or a send.
+    await schedule_store.record_skip("guild:1", r, "paused", now=NOW)
+    assert await schedule_store.state("guild:1", r.key) is LedgerState.INTENT
+
+
+async def test_release_forgets_only_intents(schedule_store: ScheduleStore) -> None:
+    r = first()
+    await schedule_store.claim("guild:1", r, "n", now=NOW, late=False)
+    await schedule_store.release("guild:1", r.key)
+    assert await schedule_store.state("guild:1", r.key) is LedgerState.NONE
+    await schedule_store.claim("guild:1", r, "n", now=NOW, late=False)
+    await schedule_store.mark_sent("guild:1", r.key, 1, now=NOW)
+    await schedule_store.release("guild:1", r.key)
+    assert await schedule_store.state("guild:1", r.key) is LedgerState.SENT
+
+
+async def _crash_after_claim(tmp_path: Path) -> list[Reminder]:
+    """Claim three reminders and 'crash' (close without marking them sent)."""
+    store = await Store.open(tmp_path)
+    schedule_store = ScheduleStore(store.db)
+    claimed = list(reminders().reminders[:3])
+    for r in claimed:
+        assert await schedule_store.claim(
+            "guild:1", r, r.nonce(await schedule_store.salt()), now=NOW, late=False
+        )
+    await store.close()
+    return claimed
+
+
+async def test_reconcile_after_restart(tmp_path: Path) -> None:
+    found, absent, unknown = await _crash_after_claim(tmp_path)
+    store = await Store.open(tmp_path)  # the restart: same file, migrations already applied
+    try:
+        schedule_store = ScheduleStore(store.db)
+        seen: list[PendingIntent] = []
+
+        async def lookup(intent: PendingIntent) -> int | None:
+            seen.append(intent)
+            if intent.key == found.key:
+                return 777
+            if intent.key == absent.key:
+                return None
+            raise ConnectionError("Discord unavailable")
+
+        report = await schedule_store.reconcile(lookup)
+        assert [i.key for i in report.found] == [found.key]
+        assert [i.key for i in report.released] == [absent.key]
+        assert [i.key for i in report.uncertain] == [unknown.key]
+        assert {i.nonce for i in seen} == {
+            r.nonce(await schedule_store.salt()) for r in (found, absent, unknown)
+        }
+        states = await schedule_store.states("guild:1")
+        assert states == {found.key: LedgerState.SENT, unknown.key: LedgerState.UNCERTAIN}
+        assert (await schedule_store.entries())[0].message_id == 777
+        # Nothing left to reconcile; a second pass is a no-op.
+        assert await schedule_store.pending_intents() == []
+    finally:
+        await store.close()
+
+
+async def test_reconcile_without_lookup_never_resends(schedule_store: ScheduleStore) -> None:
+    r = first()
+    await schedule_store.claim("guild:1", r, "n", now=NOW, late=False)
+    report = await schedule_store.reconcile(None)
+    assert [i.key for i in report.uncertain] == [r.key]
+    assert (await schedule_store.state("guild:1", r.key)).done
+
+
+async def test_salt_is_stable_across_restarts(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path)
+    salt = await ScheduleStore(store.db).salt()
+    await store.close()
+    store = await Store.open(tmp_path)
+    try:
+        assert await ScheduleStore(store.db).salt() == salt
+    finally:
+        await store.close()
+    other = await Store.open(tmp_path / "other")
+    try:
+        assert await ScheduleStore(other.db).salt() != salt
+    finally:
+        await other.close()
+
+
+async def test_delays_persist_shifts_and_versions(schedule_store: ScheduleStore) -> None:
+    config = make_config()
+    assert await schedule_store.version() == 1
+    assert await schedule_store.shifts() == {}
+    now = datetime(2022, 12, 15, 4, 30, tzinfo=UTC)  # 13:30 KST, lecture running
+    plan = plan_delay(effective_program(config), now, 15)
+    assert isinstance(plan, DelayPlan)
+    assert await schedule_store.record_delay(plan, guild_id=1, user_id=2, now=now) == 2
+    shifts = await schedule_store.shifts()
+    assert shifts == {s: timedelta(minutes=15) for s in ("talk-concert", "results", "networking")}
+    again = plan_delay(effective_program(config, shifts), now, -5)
+    assert isinstance(again, DelayPlan)
+    assert await schedule_store.record_delay(again, guild_id=1, user_id=3, now=now) == 3
+    assert (await schedule_store.shifts())["results"] == timedelta(minutes=10)
+    history = await schedule_store.changes()
+    assert [(c.kind, c.minutes, c.user_id) for c in history] == [("delay", 15, 2), ("delay", -5, 3)]
+    assert history[0].moved[0]["id"] == "talk-concert"
+
+
+async def test_program_edits_bump_the_version_once(schedule_store: ScheduleStore) -> None:
+    assert await schedule_store.note_program("aaa", now=NOW) == 1
+    assert await schedule_store.note_program("aaa", now=NOW) == 1
+    assert await schedule_store.note_program("bbb", now=NOW) == 2
+    assert await schedule_store.note_program("bbb", now=NOW) == 2
+    assert (await schedule_store.changes())[-1].kind == "edit"
+
+
+async def test_paused_flag(schedule_store: ScheduleStore) -> None:
+    assert not await schedule_store.paused()
+    assert await schedule_store.set_paused(True)
+    assert not await schedule_store.set_paused(True)
+    assert await schedule_store.paused()
+    assert await schedule_store.set_paused(False)
+
+
+async def test_dm_opt_in(schedule_store: ScheduleStore) -> None:
+    assert await schedule_store.set_dm(5, True, locale="ko", now=NOW)
+    assert not await schedule_store.set_dm(5, True, locale="ko", now=NOW)
+    assert await schedule_store.set_dm(6, True, locale="en", now=NOW)
+    assert await schedule_store.dm_users() == {5: "ko", 6: "en"}
+    assert await schedule_store.set_dm(5, False, locale="ko", now=NOW)
+    assert not await schedule_store.set_dm(5, False, locale="ko", now=NOW)
+    assert await schedule_store.dm_users() == {6: "en"}
+
+
+async def test_discord_event_id_per_server_and_day(schedule_store: ScheduleStore) -> None:
+    day = date(2022, 12, 15)
+    assert await schedule_store.scheduled_event_id(1, day) is None
+    await schedule_store.set_scheduled_event_id(1, day, 99)
+    await schedule_store.set_scheduled_event_id(1, day, 100)
+    assert await schedule_store.scheduled_event_id(1, day) == 100
+    await schedule_store.set_scheduled_event_id(1, day, None)
+    assert await schedule_store.scheduled_event_id(1, day) is None
+
+
+def test_naive_datetimes_are_rejected() -> None:
+    from cogs.schedule._store import _text
+
+    with pytest.raises(ValueError, match="naive"):
+        _text(datetime(2022, 12, 15))  # noqa: DTZ001
+
+
+async def test_targets_are_independent(schedule_store: ScheduleStore) -> None:
+    r = first()
+    assert await schedule_store.claim("guild:1", r, "n", now=NOW, late=False)
+    assert await schedule_store.claim("guild:2", r, "m", now=NOW, late=False)
+    assert await schedule_store.claim("dm", r, "d", now=NOW, late=False)
+    await schedule_store.mark_sent("guild:2", r.key, 9, now=NOW)
+    assert await schedule_store.state("guild:1", r.key) is LedgerState.INTENT
+    assert await schedule_store.state("guild:2", r.key) is LedgerState.SENT
+    assert await schedule_store.states("guild:3") == {}
+    assert [e.target for e in await schedule_store.entries("dm")] == ["dm"]
+    assert len(await schedule_store.entries()) == 3
+
+
+async def test_notices_given_before_the_upgrade_are_not_repeated(tmp_path: Path) -> None:
+    # A database from before migration 0005, where the schedule kept its own notices.
+    before = tmp_path / "migrations"
+    before.mkdir()
+    # (0009 too: the core's write probe, which every open runs, needs its table.)
+    for path in [
+        *sorted(MIGRATIONS_DIR.glob("000[1-4]_*.sql")),
+        *MIGRATIONS_DIR.glob("0009_*.sql"),
+    ]:
+        (before / path.name).write_text(path.read_text("utf-8"), "utf-8")
+    store = await Store.open(tmp_path, migrations_dir=before)
+    await store.db.execute(
+        "INSERT INTO schedule_notices (guild_id, kind, at) VALUES (1, 'no_event_permission', ?)",
+        (NOW.isoformat(),),
+    )
+    await store.close()
+
+    store = await Store.open(tmp_path)  # the upgrade
+    try:
+        assert await store.get_setting("no_event_permission", scope="notice:1") is True
+        assert await store.get_setting("no_event_permission", scope="notice:2") is None
+        async with store.db.execute(
+            "SELECT COUNT(*) FROM sqlite_master WHERE name = 'schedule_notices'"
+        ) as cursor:
+            row = await cursor.fetchone()
+        assert row is not None
+        assert row[0] == 0
+    finally:
+        await store.close()
