@@ -32,8 +32,8 @@ from bot.store import Store
 from cogs.schedule._reminders import ReminderPlan
 from cogs.schedule._store import ScheduleStore
 
-#: Real seconds from the start to the first reminder (the bot starts in about 0.2 s).
-LEAD_SECONDS = 1.5
+#: Real seconds from the start to the first reminder: a cold first start (imports) takes 1-2 s.
+LEAD_SECONDS = 3.0
 
 
 def percentile(values: list[float], q: float) -> float:
