@@ -21,7 +21,7 @@ import enum
 import logging
 import weakref
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -57,6 +57,9 @@ class Posted:
     guild_id: int | None = None
     #: Found in the channel's history because the answer to its POST was lost.
     recovered: bool = False
+    #: The message was (or may have been) made from an earlier call's draft, not this one's:
+    #: ``edit()`` it with this draft if the difference matters (a viewer count, say).
+    outdated: bool = False
 
     @property
     def jump_url(self) -> str:
@@ -173,15 +176,21 @@ class Outbox:
         """Post ``draft`` to the channel once under ``key``, trying for up to ``grace``.
 
         ``key`` names the message for good (e.g. ``announce:<guild>:<interaction>``): a second call
-        with a key already posted returns that message without sending anything. Returns within
-        about ``grace`` plus one attempt; a crash meanwhile is carried on by :meth:`recover`.
+        with a key already posted returns that message without sending anything (``outdated``
+        when it shows another draft). Returns within about ``grace`` plus one attempt; a crash
+        meanwhile is carried on by :meth:`recover`.
         """
         async with self._lock(key):
             intent = await self._rows.get(key)
             if intent is not None and intent.state is State.SENT:
-                return self._posted(intent)
+                return self._posted(intent, outdated=not intent.draft.same_as(draft))
             if intent is not None and intent.state is State.DELETED:
                 return Failed(key, "deleted", "posted earlier and deleted since")
+            # An earlier call's attempt may have made the message from its own draft; Discord's
+            # nonce check (or history) then returns that message, not one showing this draft.
+            earlier = None
+            if intent is not None and intent.unsure_since is not None:
+                earlier = None if intent.draft.same_as(draft) else intent.draft
             nonce, marker = identity(await self._salt_value(), key)
             now = self._clock.now()
             await self._rows.open(
@@ -196,7 +205,12 @@ class Outbox:
             )
             intent = await self._rows.get(key)
             assert intent is not None
-            return await self._drive(intent)
+            result = await self._drive(intent)
+            if earlier is not None and isinstance(result, Posted):
+                # Kept as what the message shows, so an edit with this draft is not skipped.
+                await self._rows.edited(key, earlier, now=self._clock.now())
+                result = replace(result, outdated=True)
+            return result
 
     async def edit(
         self, key: str, draft: Draft, *, grace: timedelta = timedelta(0)
@@ -520,11 +534,16 @@ class Outbox:
             nap.cancel()
 
     def _posted(
-        self, intent: Intent, message_id: int | None = None, *, recovered: bool = False
+        self,
+        intent: Intent,
+        message_id: int | None = None,
+        *,
+        recovered: bool = False,
+        outdated: bool = False,
     ) -> Posted:
         found = message_id if message_id is not None else intent.message_id
         assert found is not None
-        return Posted(intent.key, intent.channel_id, found, intent.guild_id, recovered)
+        return Posted(intent.key, intent.channel_id, found, intent.guild_id, recovered, outdated)
 
     def _result(self, intent: Intent) -> Posted | Failed:
         if intent.state is State.SENT:
