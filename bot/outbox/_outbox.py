@@ -410,7 +410,8 @@ class Outbox:
             return await self._found(intent, found)
         await self._rows.finish(intent.key, State.FAILED, now=now)
         log.error(
-            "outbox: %s (ref %s) is not in channel %s: not posted, and too late to post now",
+            "outbox: %s (ref %s) is not in channel %s: not posted, and its grace is over "
+            "(only its feature may post it again)",
             intent.key,
             intent.marker,
             intent.channel_id,
