@@ -227,7 +227,7 @@ class Outbox:
             deadline = self._clock.now() + grace
             channel = self._channel(intent)
             pauses = 0
-            while not self._stopping.is_set():
+            while self._may_go_on(first=pauses == 0):
                 try:
                     async with asyncio.timeout(self.attempt_timeout):
                         await channel.get_partial_message(intent.message_id).edit(
@@ -288,7 +288,10 @@ class Outbox:
         return self._recovery
 
     async def close(self) -> None:
-        """Stop trying: loops end at their next step; unfinished rows wait for the next start."""
+        """Stop trying again: loops end at their next step; unfinished rows wait for the next start.
+
+        A call made while the features stop (the bot closes the outbox first, so that none waits
+        out a backoff) still makes its first attempt, as long as the client is open."""
         self._stopping.set()
         if self._recovery is not None and not self._recovery.done():
             self._recovery.cancel()
@@ -298,9 +301,10 @@ class Outbox:
     async def _drive(self, intent: Intent) -> Posted | Failed:
         key, marker = intent.key, intent.marker
         unsure = intent.unsure_since
-        tries = pauses = 0
+        tries = pauses = steps = 0
         last_error = intent.last_error or ""
-        while not self._stopping.is_set():
+        while self._may_go_on(first=steps == 0):
+            steps += 1
             now = self._clock.now()
             step = next_step(
                 now,
@@ -507,6 +511,12 @@ class Outbox:
         return channel.permissions_for(guild.me).read_message_history
 
     # -- helpers -----------------------------------------------------------------------------------
+
+    def _may_go_on(self, *, first: bool) -> bool:
+        """Whether to take a step: always while running; once closed, only a call's first one."""
+        if not self._stopping.is_set():
+            return True
+        return first and not self._client.is_closed()
 
     def _lock(self, key: str) -> asyncio.Lock:
         lock = self._locks.get(key)

@@ -378,3 +378,19 @@ async def test_closing_stops_retrying_and_leaves_the_row_for_the_next_start(
     assert isinstance(result, Failed)
     assert result.reason == "stopped"
     assert await state(None, tmp_path) is State.PENDING
+
+
+async def test_after_closing_a_post_still_gets_one_attempt_and_no_retry(
+    outbox: Outbox, standin: DiscordStandIn, tmp_path: Path
+) -> None:
+    # A feature finishing its work while the bot stops (the outbox is closed first).
+    await outbox.close()
+    result = await post(outbox, standin)
+    assert isinstance(result, Posted)
+    assert len(standin.messages("general")) == 1
+    standin.fail_next("POST", POST, 503, times=1000)
+    failed = await post(outbox, standin, key="announce:1:1002")
+    assert isinstance(failed, Failed)
+    assert failed.reason == "stopped"
+    assert posts(standin) == [200, 503]
+    assert await state(None, tmp_path, "announce:1:1002") is State.PENDING
