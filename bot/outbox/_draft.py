@@ -61,6 +61,10 @@ class Draft:
         """A draft; ``mentions`` has no default here, so every caller says who may be pinged."""
         return cls(content, tuple(embeds), tuple(files), mentions)
 
+    def same_as(self, other: Draft) -> bool:
+        """Whether both show the same message (embeds and mentions compare by their JSON)."""
+        return self.to_json() == other.to_json()
+
     # -- the marker --------------------------------------------------------------------------------
 
     def marked(self, marker: str) -> Draft:

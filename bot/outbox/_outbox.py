@@ -21,7 +21,7 @@ import enum
 import logging
 import weakref
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -57,6 +57,9 @@ class Posted:
     guild_id: int | None = None
     #: Found in the channel's history because the answer to its POST was lost.
     recovered: bool = False
+    #: The message was (or may have been) made from an earlier call's draft, not this one's:
+    #: ``edit()`` it with this draft if the difference matters (a viewer count, say).
+    outdated: bool = False
 
     @property
     def jump_url(self) -> str:
@@ -173,15 +176,21 @@ class Outbox:
         """Post ``draft`` to the channel once under ``key``, trying for up to ``grace``.
 
         ``key`` names the message for good (e.g. ``announce:<guild>:<interaction>``): a second call
-        with a key already posted returns that message without sending anything. Returns within
-        about ``grace`` plus one attempt; a crash meanwhile is carried on by :meth:`recover`.
+        with a key already posted returns that message without sending anything (``outdated``
+        when it shows another draft). Returns within about ``grace`` plus one attempt; a crash
+        meanwhile is carried on by :meth:`recover`.
         """
         async with self._lock(key):
             intent = await self._rows.get(key)
             if intent is not None and intent.state is State.SENT:
-                return self._posted(intent)
+                return self._posted(intent, outdated=not intent.draft.same_as(draft))
             if intent is not None and intent.state is State.DELETED:
                 return Failed(key, "deleted", "posted earlier and deleted since")
+            # An earlier call's attempt may have made the message from its own draft; Discord's
+            # nonce check (or history) then returns that message, not one showing this draft.
+            earlier = None
+            if intent is not None and intent.unsure_since is not None:
+                earlier = None if intent.draft.same_as(draft) else intent.draft
             nonce, marker = identity(await self._salt_value(), key)
             now = self._clock.now()
             await self._rows.open(
@@ -196,7 +205,12 @@ class Outbox:
             )
             intent = await self._rows.get(key)
             assert intent is not None
-            return await self._drive(intent)
+            result = await self._drive(intent)
+            if earlier is not None and isinstance(result, Posted):
+                # Kept as what the message shows, so an edit with this draft is not skipped.
+                await self._rows.edited(key, earlier, now=self._clock.now())
+                result = replace(result, outdated=True)
+            return result
 
     async def edit(
         self, key: str, draft: Draft, *, grace: timedelta = timedelta(0)
@@ -213,7 +227,7 @@ class Outbox:
             deadline = self._clock.now() + grace
             channel = self._channel(intent)
             pauses = 0
-            while not self._stopping.is_set():
+            while self._may_go_on(first=pauses == 0):
                 try:
                     async with asyncio.timeout(self.attempt_timeout):
                         await channel.get_partial_message(intent.message_id).edit(
@@ -274,7 +288,10 @@ class Outbox:
         return self._recovery
 
     async def close(self) -> None:
-        """Stop trying: loops end at their next step; unfinished rows wait for the next start."""
+        """Stop trying again: loops end at their next step; unfinished rows wait for the next start.
+
+        A call made while the features stop (the bot closes the outbox first, so that none waits
+        out a backoff) still makes its first attempt, as long as the client is open."""
         self._stopping.set()
         if self._recovery is not None and not self._recovery.done():
             self._recovery.cancel()
@@ -284,9 +301,10 @@ class Outbox:
     async def _drive(self, intent: Intent) -> Posted | Failed:
         key, marker = intent.key, intent.marker
         unsure = intent.unsure_since
-        tries = pauses = 0
+        tries = pauses = steps = 0
         last_error = intent.last_error or ""
-        while not self._stopping.is_set():
+        while self._may_go_on(first=steps == 0):
+            steps += 1
             now = self._clock.now()
             step = next_step(
                 now,
@@ -396,7 +414,8 @@ class Outbox:
             return await self._found(intent, found)
         await self._rows.finish(intent.key, State.FAILED, now=now)
         log.error(
-            "outbox: %s (ref %s) is not in channel %s: not posted, and too late to post now",
+            "outbox: %s (ref %s) is not in channel %s: not posted, and its grace is over "
+            "(only its feature may post it again)",
             intent.key,
             intent.marker,
             intent.channel_id,
@@ -493,6 +512,12 @@ class Outbox:
 
     # -- helpers -----------------------------------------------------------------------------------
 
+    def _may_go_on(self, *, first: bool) -> bool:
+        """Whether to take a step: always while running; once closed, only a call's first one."""
+        if not self._stopping.is_set():
+            return True
+        return first and not self._client.is_closed()
+
     def _lock(self, key: str) -> asyncio.Lock:
         lock = self._locks.get(key)
         if lock is None:
@@ -520,11 +545,16 @@ class Outbox:
             nap.cancel()
 
     def _posted(
-        self, intent: Intent, message_id: int | None = None, *, recovered: bool = False
+        self,
+        intent: Intent,
+        message_id: int | None = None,
+        *,
+        recovered: bool = False,
+        outdated: bool = False,
     ) -> Posted:
         found = message_id if message_id is not None else intent.message_id
         assert found is not None
-        return Posted(intent.key, intent.channel_id, found, intent.guild_id, recovered)
+        return Posted(intent.key, intent.channel_id, found, intent.guild_id, recovered, outdated)
 
     def _result(self, intent: Intent) -> Posted | Failed:
         if intent.state is State.SENT:

@@ -6,26 +6,34 @@ moderator notices go through the core's once-only notices (``bot.notices``: the 
 the announce channel). Every request names its allowed_mentions: only the live status message may
 ping, and only the server's opt-in reminder role.
 
-Failure policy, so the relay's "owed again at the next poll" never duplicates a post: a post that
-reached at least one server counts as delivered (the others are logged); edits are idempotent, so a
-transient edit failure raises and the whole announcement is redone; a message someone deleted is
-left alone (an ended stream then gets its "ended" text in the summary post instead).
+Every post goes through the core outbox (``bot.outbox``) under a key that names it for good,
+``live:<server>:<video>:<kind>`` (kind: upcoming, live, summary): the intent is stored before the
+POST, a 503 or a timeout is tried again with the same nonce, and a post cut short by a crash is found
+again (in flight, or in the channel's history by its marker) instead of being made twice. Edits go
+through the outbox too, to the message it knows under that key (its marker kept).
+
+Failure policy, so the relay's "owed again at the next poll" never duplicates a post: a change is
+owed again while any server's post is unsettled (Discord down, the outcome unknown): posting a key
+again returns the message already made, so only the missing ones go out. A server that refuses the
+post (403, say) is logged and skipped unless every server refused. Edits are idempotent, so a
+transient edit failure raises and the whole change is redone; a message someone deleted is left
+alone (an ended stream then gets its "ended" text in the summary post instead).
 """
 
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from datetime import timedelta
+from typing import TYPE_CHECKING, Literal
 
-import aiohttp
 import discord
 
 from bot.guilds import GuildSettings
 from bot.mentions import only_role
+from bot.outbox import Attachment, Draft, Failed, Posted
 from cogs.live._notices import ModeratorNotice, StreamVanishedNotice
 from cogs.live._render import (
     CHART_FILE_NAME,
@@ -45,25 +53,48 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: Failures worth another try at the next poll (Discord down, 5xx, a timeout).
-TRANSIENT = (discord.HTTPException, aiohttp.ClientError, TimeoutError)
 #: A moderator notice that Discord does not take within this time is given up (and logged).
 NOTICE_TIMEOUT = 30.0
+#: How long the outbox keeps trying one post before the sink reports it undelivered. Short: the
+#: relay owes the change again at its next poll, and posting the same key again is safe. With one
+#: attempt's time limit (15 s) it fits in the relay's time limit for a sink call (30 s).
+POST_GRACE = timedelta(seconds=15)
 
+#: Which of a broadcast's messages a key names.
+Kind = Literal["upcoming", "live", "summary"]
 Render = Callable[[GuildSettings], Rendered]
 
 
 class DeliveryFailed(Exception):
-    """Nothing reached Discord: the relay owes the announcement again at the next poll."""
+    """Not every server has the message: the relay owes the change again at the next poll."""
 
 
-def to_embed(rendered: Rendered) -> discord.Embed | None:
-    return discord.Embed.from_dict(rendered.embed) if rendered.embed else None
+def message_key(guild_id: int, video_id: str, kind: Kind) -> str:
+    """The outbox key of one of a broadcast's messages in one server."""
+    return f"live:{guild_id}:{video_id}:{kind}"
 
 
-def mentions_for(rendered: Rendered) -> discord.AllowedMentions:
-    """Exactly the role the rendering names (the reminder role on the live post), else nobody."""
-    return only_role(rendered.mention_role_id)
+def draft_of(rendered: Rendered, chart: bytes | None = None) -> Draft:
+    """The message as the outbox takes it; the chart is attached only where the text shows it."""
+    embeds = [discord.Embed.from_dict(rendered.embed)] if rendered.embed else []
+    files = []
+    if rendered.attach_chart and chart is not None:
+        files.append(Attachment(CHART_FILE_NAME, chart))
+    # Exactly the role the rendering names (the reminder role on the live post), else nobody.
+    return Draft.of(
+        rendered.content,
+        mentions=only_role(rendered.mention_role_id),
+        embeds=embeds,
+        files=files,
+    )
+
+
+def status_messages(broadcast: Broadcast) -> tuple[Kind, Sequence[MessageRef]]:
+    """The messages that show the broadcast's status: the live post, else (ended during a quota
+    outage, never seen live) the upcoming announcement."""
+    if broadcast.live_messages:
+        return "live", broadcast.live_messages
+    return "upcoming", broadcast.upcoming_messages
 
 
 class DiscordLiveSink:
@@ -75,7 +106,7 @@ class DiscordLiveSink:
         #: What the presence should show (None: no activity) and what this gateway session got.
         self.wanted_presence: str | None = None
         self._shown_presence: str | None = None
-        #: Messages Discord no longer has (deleted by a moderator): not edited again.
+        #: Messages not to edit again: deleted by a moderator, or out of the bot's reach.
         self._gone: set[int] = set()
         #: Notices that came before the first READY (the core finds channels in the gateway cache).
         self._unsent: list[ModeratorNotice] = []
@@ -84,12 +115,16 @@ class DiscordLiveSink:
 
     async def on_upcoming(self, broadcast: Broadcast) -> Sequence[MessageRef]:
         catalog = self.services.catalog
-        return await self._post(lambda s: render_upcoming(catalog, s.locale, broadcast))
+        return await self._post(
+            broadcast, "upcoming", lambda s: render_upcoming(catalog, s.locale, broadcast)
+        )
 
     async def on_live(self, broadcast: Broadcast) -> Sequence[MessageRef]:
         catalog = self.services.catalog
         refs = await self._post(
-            lambda s: render_live(catalog, s.locale, broadcast, role_id=s.reminder_role_id)
+            broadcast,
+            "live",
+            lambda s: render_live(catalog, s.locale, broadcast, role_id=s.reminder_role_id),
         )
         await self.show_presence(presence_text(broadcast))
         return refs
@@ -100,6 +135,8 @@ class DiscordLiveSink:
         # The same text as the post (role mention included, so the message reads the same); an
         # edit never notifies anyone.
         await self._edit(
+            broadcast,
+            "live",
             broadcast.live_messages,
             lambda s: render_live(catalog, s.locale, broadcast, role_id=s.reminder_role_id),
         )
@@ -107,10 +144,9 @@ class DiscordLiveSink:
     async def on_ended(self, broadcast: Broadcast, summary: Summary) -> None:
         catalog = self.services.catalog
         await self._clear_presence(broadcast)
-        # Ended during a quota outage, never seen live: the upcoming announcement is the status.
-        refs = broadcast.live_messages or broadcast.upcoming_messages
+        kind, refs = status_messages(broadcast)
         edited = await self._edit(
-            refs, lambda s: render_ended(catalog, s.locale, broadcast, summary)
+            broadcast, kind, refs, lambda s: render_ended(catalog, s.locale, broadcast, summary)
         )
 
         def summary_for(settings: GuildSettings) -> Rendered:
@@ -121,13 +157,15 @@ class DiscordLiveSink:
             ended = render_ended(catalog, settings.locale, broadcast, summary)
             return replace(rendered, content=ended.content)
 
-        await self._post(summary_for, chart=summary.chart_png)
+        await self._post(broadcast, "summary", summary_for, chart=summary.chart_png)
 
     async def on_vanished(self, broadcast: Broadcast) -> None:
         catalog = self.services.catalog
         await self._clear_presence(broadcast)
-        refs = broadcast.live_messages or broadcast.upcoming_messages
-        await self._edit(refs, lambda s: render_vanished(catalog, s.locale, broadcast))
+        kind, refs = status_messages(broadcast)
+        await self._edit(
+            broadcast, kind, refs, lambda s: render_vanished(catalog, s.locale, broadcast)
+        )
         await self.tell_moderators(StreamVanishedNotice(broadcast.video_id, broadcast.title))
 
     # -- Moderators ---------------------------------------------------------------------------------
@@ -194,47 +232,54 @@ class DiscordLiveSink:
 
     # -- Discord ------------------------------------------------------------------------------------
 
-    async def _post(self, render: Render, *, chart: bytes | None = None) -> list[MessageRef]:
-        """One message in every event server's announce channel; the references of those posted."""
+    async def _post(
+        self, broadcast: Broadcast, kind: Kind, render: Render, *, chart: bytes | None = None
+    ) -> list[MessageRef]:
+        """One message in every event server's announce channel, each once through the outbox;
+        the references of those in the channel (posted now or by an earlier try)."""
         targets = [s for s in await self.services.event_guilds() if s.announce_channel_id]
         if not targets:
             log.warning("live: no event server has an announce channel; nothing posted")
             return []
         refs: list[MessageRef] = []
+        unsettled = refused = 0
         for settings in targets:
-            rendered = render(settings)
-            channel = self.bot.get_partial_messageable(
-                settings.announce_channel_id, guild_id=settings.guild_id or None
-            )
-            embed = to_embed(rendered)
-            files = []
-            if rendered.attach_chart and chart is not None:
-                files.append(discord.File(io.BytesIO(chart), filename=CHART_FILE_NAME))
-            try:
-                message = await channel.send(
-                    rendered.content,
-                    embeds=[embed] if embed is not None else [],
-                    files=files,
-                    allowed_mentions=mentions_for(rendered),
-                )
-            except TRANSIENT as error:
-                log.warning(
-                    "live: posting to channel %s (server %s) failed: %s",
-                    settings.announce_channel_id,
-                    settings.guild_id,
-                    error,
-                )
-                continue
-            refs.append(MessageRef(settings.announce_channel_id, message.id))
-        if not refs:
-            raise DeliveryFailed("no announce channel took the message")
+            key = message_key(settings.guild_id, broadcast.video_id, kind)
+            result = await self._post_once(settings, key, draft_of(render(settings), chart))
+            if isinstance(result, Posted):
+                refs.append(MessageRef(result.channel_id, result.message_id))
+            elif result.reason == "refused":
+                refused += 1
+                log.warning("live: %s refused in server %s", key, settings.guild_id)
+            elif result.reason != "deleted":  # a deleted post was made: it is not made again
+                unsettled += 1
+                log.warning("live: %s not settled (%s); again at the next poll", key, result.reason)
+        if unsettled or refused == len(targets):
+            raise DeliveryFailed(f"{kind}: {unsettled + refused} of {len(targets)} not posted")
         return refs
 
-    async def _edit(self, refs: Sequence[MessageRef], render: Render) -> set[int]:
-        """Edit each message in place; returns the channels whose message was edited.
+    async def _post_once(self, settings: GuildSettings, key: str, draft: Draft) -> Posted | Failed:
+        result = await self.bot.outbox.post(
+            settings.announce_channel_id,
+            key=key,
+            draft=draft,
+            grace=POST_GRACE,
+            guild_id=settings.guild_id or None,
+        )
+        if not isinstance(result, Posted) or not result.outdated:
+            return result
+        # Made by an earlier try (cut short by a restart, say) with older figures: update it.
+        updated = await self.bot.outbox.edit(key, draft)
+        if isinstance(updated, Failed) and updated.reason in ("expired", "stopped"):
+            return updated
+        return result
 
-        Raises :class:`DeliveryFailed` after trying them all when one failed for a passing reason.
-        """
+    async def _edit(
+        self, broadcast: Broadcast, kind: Kind, refs: Sequence[MessageRef], render: Render
+    ) -> set[int]:
+        """Edit each message in place through the outbox; returns the channels whose message was
+        edited. Raises :class:`DeliveryFailed` after trying them all when one failed for a passing
+        reason."""
         known = {s.announce_channel_id: s for s in await self.services.event_guilds()}
         edited: set[int] = set()
         failed = 0
@@ -242,30 +287,22 @@ class DiscordLiveSink:
             if ref.message_id in self._gone:
                 continue
             settings = await self._settings_for(ref.channel_id, known)
-            rendered = render(settings)
-            channel = self.bot.get_partial_messageable(
-                ref.channel_id, guild_id=settings.guild_id or None
-            )
-            try:
-                await channel.get_partial_message(ref.message_id).edit(
-                    content=rendered.content,
-                    embed=to_embed(rendered),
-                    allowed_mentions=mentions_for(rendered),
-                )
-            except (discord.NotFound, discord.Forbidden) as error:
+            key = message_key(settings.guild_id, broadcast.video_id, kind)
+            result = await self.bot.outbox.edit(key, draft_of(render(settings)))
+            if isinstance(result, Posted):
+                edited.add(ref.channel_id)
+            elif result.reason in ("expired", "stopped"):
+                log.warning("live: editing message %s failed: %s", ref.message_id, result.detail)
+                failed += 1
+            else:  # deleted, refused (no access), or not a message the outbox posted
                 log.warning(
-                    "live: message %s in channel %s cannot be edited (%s); leaving it alone",
+                    "live: message %s in channel %s cannot be edited (%s %s); leaving it alone",
                     ref.message_id,
                     ref.channel_id,
-                    error,
+                    result.reason,
+                    result.detail,
                 )
                 self._gone.add(ref.message_id)
-                continue
-            except TRANSIENT as error:
-                log.warning("live: editing message %s failed: %s", ref.message_id, error)
-                failed += 1
-                continue
-            edited.add(ref.channel_id)
         if failed:
             raise DeliveryFailed(f"{failed} of {len(refs)} edits failed")
         return edited

@@ -260,6 +260,43 @@ async def test_a_kill_after_the_post_was_accepted_leaves_one_message(
     assert posts(standin) == [200]
 
 
+async def test_a_message_made_from_an_earlier_draft_is_reported_outdated_until_edited(
+    connect: Connect, standin: DiscordStandIn
+) -> None:
+    first = await connect()
+    standin.fail_next("POST", POST, "hang", processed=True)
+    cursor = standin.cursor()
+    in_flight = asyncio.create_task(post(first, standin))
+    await standin.wait_for_message("general", after=cursor)
+    in_flight.cancel()  # killed while waiting for Discord's answer
+    with pytest.raises(asyncio.CancelledError):
+        await in_flight
+    second = await connect()
+    newer = draft("Break is over: back at 14:10")
+
+    async def post_newer() -> Posted:
+        result = await second.post(
+            standin.channels["general"], key=KEY, draft=newer, grace=GRACE, guild_id=None
+        )
+        assert isinstance(result, Posted)
+        return result
+
+    # The feature asks again with newer figures: it gets the first message, which shows the old.
+    found = await post_newer()
+    [message] = standin.messages("general")
+    assert int(message["id"]) == found.message_id
+    assert message["content"].startswith("Break is over\n-# ")
+    assert found.outdated
+    assert (await post_newer()).outdated  # still, until it is edited
+    await second.edit(KEY, newer)
+    [message] = standin.messages("general")
+    assert message["content"].startswith("Break is over: back at 14:10\n-# ")
+    current = await post_newer()
+    assert not current.outdated
+    assert current.message_id == found.message_id
+    assert len(standin.messages("general")) == 1
+
+
 async def test_a_kill_before_the_post_was_accepted_is_carried_on_at_the_next_start(
     connect: Connect, standin: DiscordStandIn
 ) -> None:
@@ -341,3 +378,19 @@ async def test_closing_stops_retrying_and_leaves_the_row_for_the_next_start(
     assert isinstance(result, Failed)
     assert result.reason == "stopped"
     assert await state(None, tmp_path) is State.PENDING
+
+
+async def test_after_closing_a_post_still_gets_one_attempt_and_no_retry(
+    outbox: Outbox, standin: DiscordStandIn, tmp_path: Path
+) -> None:
+    # A feature finishing its work while the bot stops (the outbox is closed first).
+    await outbox.close()
+    result = await post(outbox, standin)
+    assert isinstance(result, Posted)
+    assert len(standin.messages("general")) == 1
+    standin.fail_next("POST", POST, 503, times=1000)
+    failed = await post(outbox, standin, key="announce:1:1002")
+    assert isinstance(failed, Failed)
+    assert failed.reason == "stopped"
+    assert posts(standin) == [200, 503]
+    assert await state(None, tmp_path, "announce:1:1002") is State.PENDING

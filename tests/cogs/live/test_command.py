@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -36,8 +37,12 @@ async def test_live_command_for_nothing_upcoming_and_live_in_both_languages(
     clock: ScaledClock,
     live_config: Config,
 ) -> None:
-    await start_live()
+    relay = relay_of(await start_live())
     await polls(youtube, 1, method="feed")
+
+    def recorded(flag: str) -> Callable[[], bool]:
+        """The relay has recorded the post (it answers /live from its record, not Discord)."""
+        return lambda: getattr(relay.broadcasts.get(VIDEO), flag, False)
 
     # Nothing on YouTube: say so, and when the next program session starts.
     lecture = int(live_config.starts_at.timestamp())
@@ -56,6 +61,7 @@ async def test_live_command_for_nothing_upcoming_and_live_in_both_languages(
     youtube.schedule(VIDEO, TITLE, scheduled)
     cursor = standin.cursor()
     await standin.wait_for_message("announce", after=cursor, timeout=WAIT)
+    await youtube.wait_until(recorded("upcoming_announced"), within=WAIT)
     unix = int(scheduled.timestamp())
     ko = await ask_live(standin, "ko")
     assert "다음 생중계" in ko
@@ -71,6 +77,7 @@ async def test_live_command_for_nothing_upcoming_and_live_in_both_languages(
     youtube.go_live(VIDEO)
     youtube.set_viewers(VIDEO, 1234)
     await standin.wait_for_message("announce", after=cursor, timeout=WAIT)
+    await youtube.wait_until(recorded("live_announced"), within=WAIT)
     ko = await ask_live(standin, "ko")
     assert "지금 생중계 중이에요" in ko
     assert "1,234명" in ko
