@@ -260,6 +260,30 @@ async def test_a_kill_after_the_post_was_accepted_leaves_one_message(
     assert posts(standin) == [200]
 
 
+async def test_a_feature_settling_its_key_beside_the_start_up_recovery_gets_the_one_message(
+    connect: Connect, standin: DiscordStandIn, clock: FrozenClock
+) -> None:
+    first = await connect()
+    standin.fail_next("POST", POST, "hang", processed=True)
+    cursor = standin.cursor()
+    in_flight = asyncio.create_task(post(first, standin))
+    await standin.wait_for_message("general", after=cursor)
+    in_flight.cancel()  # the process dies while waiting for Discord's answer
+    with pytest.raises(asyncio.CancelledError):
+        await in_flight
+    clock.advance(timedelta(minutes=2))
+    second = await connect()
+    settled, [recovered] = await asyncio.gather(second.settle(KEY), second.recover())
+    assert isinstance(settled, Posted)
+    assert isinstance(recovered, Posted)
+    assert settled.message_id == recovered.message_id
+    assert len(standin.messages("general")) == 1
+    assert posts(standin) == [200]
+    never = await second.settle("announce:1:never")
+    assert isinstance(never, Failed)
+    assert never.reason == "unposted"
+
+
 async def test_a_kill_before_the_post_was_accepted_is_carried_on_at_the_next_start(
     connect: Connect, standin: DiscordStandIn
 ) -> None:
