@@ -48,6 +48,7 @@ from bot.program import (
     plan_delay,
     program_fingerprint,
 )
+from bot.services import ReminderRecord
 from cogs.schedule._discord_event import DiscordEventSync
 from cogs.schedule._reminders import (
     DEFAULT_ON_TIME,
@@ -166,6 +167,7 @@ class ScheduleFeature:
         services = self.bot.services
         services.use_program(self)
         services.status_sources[FEATURE] = self
+        services.reminder_records = self
         if leftovers:
             self.spawn(self._settle_leftovers(leftovers), "settling the last run's reminders")
         self.spawn(self._sync_discord_events_when_ready(), "Discord event sync at start-up")
@@ -176,6 +178,8 @@ class ScheduleFeature:
         services = self.bot.services
         services.status_sources.pop(FEATURE, None)
         services.use_program(None)
+        if services.reminder_records is self:
+            services.reminder_records = None
         for task in self._background:
             task.cancel()
         self.plan = ReminderPlan(0, ())
@@ -237,6 +241,34 @@ class ScheduleFeature:
         preview = self.texts.preview(coming, lang, paused=self.paused)
         return [(t("schedule.status.field", lang), f"{summary}\n{preview.description}")]
 
+    async def reminder_record(self) -> ReminderRecord:
+        """``services.reminder_records`` while this runs (the recap's report): reminders posted to
+        announce channels, reminder DMs delivered, and who opted in by DM and by role."""
+        return ReminderRecord(
+            sent=await self.store.sent_count(dm=False),
+            dm_sent=await self.store.dms_delivered(),
+            dm_optins=len(await self.store.dm_users()),
+            role_optins=await self._role_optins(),
+        )
+
+    async def _role_optins(self) -> int | None:
+        """Members holding each event server's reminder role, summed; None if any server cannot
+        tell (not in the cache, or Discord refuses the count)."""
+        total = 0
+        for settings in await self.bot.services.event_guilds():
+            if not settings.reminder_role_id:
+                continue
+            guild = self.bot.get_guild(settings.guild_id)
+            if guild is None:
+                return None
+            try:
+                counts = await guild.role_member_counts()
+            except discord.HTTPException as error:
+                log.warning("reminder role members in server %s: %s", guild.id, error)
+                return None
+            total += next((n for r, n in counts.items() if r.id == settings.reminder_role_id), 0)
+        return total
+
     async def upcoming_reminders(self, limit: int) -> list[Reminder]:
         """The next reminders still to be posted (to at least one target), soonest first."""
         plan = self.plan
@@ -254,7 +286,12 @@ class ScheduleFeature:
         and move the Discord event. A refusal changes nothing. The cog writes the audit entry."""
         async with self._lock:
             version_before, now = self.version, self.clock.now()
-            plan = plan_delay(self.program, now, minutes, max_minutes=DEFAULT_MAX_DELAY_MINUTES)
+            # Read afresh each time: a session a moderator marked as started stays where it is.
+            source = self.bot.services.session_marks
+            marks = await source.start_marks() if source else None
+            plan = plan_delay(
+                self.program, now, minutes, max_minutes=DEFAULT_MAX_DELAY_MINUTES, marks=marks
+            )
             if isinstance(plan, DelayRefusal):
                 log.info("delay of %s min refused: %s", minutes, plan.reason)
                 return plan
@@ -435,8 +472,10 @@ class ScheduleFeature:
                 return decision
             late = isinstance(decision, SendLate)
             if target == DM_TARGET:
-                await self._post_dms(reminder, late=late, now=now)
+                delivered = await self._post_dms(reminder, late=late, now=now)
                 await self._record_sent(target, reminder, 0)
+                with contextlib.suppress(sqlite3.Error):  # only a figure for the report
+                    await self.store.count_dms(delivered)
                 return decision
             try:
                 result = await self._post(target, reminder, late=late, now=now)

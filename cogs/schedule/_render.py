@@ -386,7 +386,7 @@ class ScheduleTexts:
 
     def delay_done(self, plan: DelayPlan, version: int, locale: Locale) -> str:
         return self.t(
-            "schedule.delay.done",
+            "schedule.delay.done_one" if len(plan.moved) == 1 else "schedule.delay.done",
             locale,
             count=len(plan.moved),
             minutes=f"{plan.minutes:+d}",

@@ -292,6 +292,27 @@ class ScheduleStore:
             (state.value, message_id, intent.target, intent.session_id, intent.offset_seconds),
         )
 
+    async def sent_count(self, *, dm: bool) -> int:
+        """How many reminders were posted: to announce channels, or DM batches (``dm``)."""
+        async with self.db.execute(
+            "SELECT COUNT(*) FROM schedule_reminder_ledger"
+            " WHERE state = 'sent' AND (target = 'dm') = ?",
+            (dm,),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def count_dms(self, delivered: int) -> None:
+        """Add to the number of reminder DMs delivered (one per user per reminder)."""
+        await self.db.execute(
+            "INSERT INTO schedule_state (key, value) VALUES ('dms_delivered', ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + excluded.value",
+            (delivered,),
+        )
+
+    async def dms_delivered(self) -> int:
+        return int(await self._get_state("dms_delivered") or 0)
+
     # -- program changes --------------------------------------------------------------------------
 
     async def changes(self) -> list[ScheduleChange]:

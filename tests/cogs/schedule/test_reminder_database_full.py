@@ -61,7 +61,7 @@ async def test_a_reminder_due_while_the_database_is_full_is_posted_once_late_whe
 
     assert named((await feature.remind(a10))[target]) == "Skip(error)"
     assert reminder_posts(standin) == []
-    assert await feature.store.state(target, a10.key) is LedgerState.NONE
+    assert await feature.store.state(target, a10.key) == LedgerState.NONE
     assert len(storage_notices(standin)) == 1  # told at once, not at the watch's next round
     retry = running.bot.services.scheduler.get_job(f"{a10.job_id}:retry")
     assert retry is not None
