@@ -554,8 +554,17 @@ class ScheduleFeature:
             # Certainly not posted: refused (403, 404: tried again in a minute, when a moderator
             # may have fixed the channel), or not through within its words' window (decided
             # again at once: late, with words for the time really left).
-            await self.store.release(target, reminder.key)
             after = timedelta(0) if result.reason == "expired" else RETRY_AFTER
+            log.warning(
+                "reminder %s to %s not posted to the announce channel (%s: %s); deciding again "
+                "in %s s (event time) if still within grace",
+                reminder.job_id,
+                target,
+                result.reason,
+                result.detail or "-",
+                int(after.total_seconds()),
+            )
+            await self.store.release(target, reminder.key)
             self._schedule_retry(plan, reminder, self.clock.now(), after=after)
 
     async def _record_sent(self, target: str, reminder: Reminder, message_id: int | None) -> None:
