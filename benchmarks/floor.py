@@ -458,10 +458,11 @@ async def lag_run(kind: str, viewers: int, window: float) -> dict[str, float]:
 
 
 def is_reminder(message: dict[str, Any]) -> bool:
-    """A reminder post: sent with a nonce that its embed footer repeats (cogs/schedule)."""
-    nonce = str(message.get("nonce") or "")
+    """A reminder post: sent through the outbox (a nonce), its footer ending in "알림" / "reminder"
+    and the outbox's marker (cogs/schedule)."""
     footers = [str((e.get("footer") or {}).get("text", "")) for e in message.get("embeds") or []]
-    return bool(nonce) and any(nonce in footer for footer in footers)
+    marked = re.compile(r" · (알림|reminder) · [a-z2-7]{6}$")
+    return bool(message.get("nonce")) and any(marked.search(footer) for footer in footers)
 
 
 async def kill_run() -> dict[str, float]:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from bot.clock import ScaledClock
 from bot.config import default_config_path, load_config
+from bot.outbox._store import OutboxStore
 from bot.program import effective_program
 from bot.rehearsal.discord_standin import DiscordStandIn, MessageEvent
 from bot.rehearsal.run import standin_config, start_against_standin
@@ -87,11 +88,13 @@ async def main(speed: float, verbose: bool) -> int:
             running = await start_against_standin(standin, config, data_dir=data_dir, clock=clock)
             await asyncio.sleep(max(0.0, max(due_mono.values()) - time.monotonic()) + 0.5)
             await running.stop()
-            # Which reminder each nonce stands for, and whether it went out late: the ledger.
+            # Which reminder each nonce stands for (the outbox row of the ledger's post key), and
+            # whether it went out late: the ledger.
             store = await Store.open(data_dir)
             entries = await ScheduleStore(store.db).entries(f"guild:{standin.guild_id}")
+            rows = [await OutboxStore(store).get(e.post_key) for e in entries]
             await store.close()
-            ledger = {e.nonce: e for e in entries}
+            ledger = {row.nonce: e for row, e in zip(rows, entries, strict=True) if row}
 
         events = [
             e

@@ -83,7 +83,7 @@ class Failed:
     - ``unknown``: the grace ran out and the history could not be read: it may be there. The next
       ``post()`` of the key, or the next start, looks again before sending anything.
     - ``stopped``: the bot is shutting down; the next start carries on within the grace.
-    - ``unposted``: an edit of a key that has no message.
+    - ``unposted``: an edit of a key that has no message, or a ``settle()`` of a key never posted.
     """
 
     key: str
@@ -262,6 +262,20 @@ class Outbox:
         intent = await self._rows.get(key)
         return intent.message_id if intent is not None and intent.state is State.SENT else None
 
+    async def settle(self, key: str) -> Posted | Failed:
+        """What became of the message under ``key``, finishing what a crash left: a post within
+        its grace is carried on, an older one only looked up; never posted twice. ``unposted``:
+        nothing was ever recorded under ``key``. For a feature's own ledger after a restart (and
+        for :meth:`recover`); the start-up recovery and a feature may call it together."""
+        async with self._lock(key):
+            intent = await self._rows.get(key)
+            if intent is None or intent.state not in (State.PENDING, State.UNKNOWN):
+                # Finished meanwhile (by the start-up recovery, or a feature's post() of the key).
+                return Failed(key, "unposted") if intent is None else self._result(intent)
+            if intent.state is State.PENDING and self._clock.now() < intent.deadline:
+                return await self._drive(intent)
+            return await self._settle(intent)
+
     async def unfinished(self) -> list[Unfinished]:
         """Messages being tried or left unconfirmed, oldest first."""
         return [
@@ -275,7 +289,7 @@ class Outbox:
         rows = await self._rows.unfinished()
         if rows:
             log.info("outbox: %d message(s) left unfinished by the last run", len(rows))
-        return list(await asyncio.gather(*(self._recover_one(row.key) for row in rows)))
+        return list(await asyncio.gather(*(self.settle(row.key) for row in rows)))
 
     def start_recovery(self) -> None:
         """Run :meth:`recover` in the background (start-up must not wait for retries)."""
@@ -384,16 +398,6 @@ class Outbox:
             pauses += 1
             await self._pause(min(backoff(pauses), intent.deadline - self._clock.now()))
         return Failed(key, "stopped", "the bot is shutting down; carried on at the next start")
-
-    async def _recover_one(self, key: str) -> Posted | Failed:
-        async with self._lock(key):
-            intent = await self._rows.get(key)
-            if intent is None or intent.state not in (State.PENDING, State.UNKNOWN):
-                # Finished meanwhile by a feature's own post() of the same key.
-                return Failed(key, "unposted") if intent is None else self._result(intent)
-            if intent.state is State.PENDING and self._clock.now() < intent.deadline:
-                return await self._drive(intent)
-            return await self._settle(intent)
 
     async def _settle(self, intent: Intent) -> Posted | Failed:
         """A row past its grace: only find out whether it was posted; never send."""

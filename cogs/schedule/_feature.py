@@ -7,13 +7,16 @@ A reminder, from the config to Discord:
    in memory only (never pickled); a reminder that fell due while the bot was down runs at once.
 2. The job is :meth:`~ScheduleFeature.remind`, which calls :meth:`~ScheduleFeature._deliver` per
    target (each server's announce channel, and the DM batch): decide from the store, claim an
-   ``intent``, :meth:`~ScheduleFeature._post` with the reminder's nonce, mark it ``sent``.
+   ``intent``, :meth:`~ScheduleFeature._post` it through the core outbox (``bot.outbox``) under
+   the reminder's key, mark it ``sent``.
 
-Whether a reminder goes out is decided when its job runs, from the ledger, not from the job's
-existence: a stale job that slips through a rebuild finds itself outdated and does nothing.
-Decisions are pure (``_reminders.py``), SQL is in ``_store.py``, texts in ``_render.py``; the cogs
-parse interactions and render what this returns. Posts and the start-up lookup use REST only
-(``get_partial_messageable``), so they work in ``setup_hook`` before the gateway is connected.
+The ledger decides whether a reminder is owed (once per target; late within grace; skipped); the
+outbox delivers it: the nonce, retries of ambiguous failures, and the marker that finds a post
+again after a crash. Whether a reminder goes out is decided when its job runs, from the ledger,
+not from the job's existence: a stale job that slips through a rebuild finds itself outdated and
+does nothing. Decisions are pure (``_reminders.py``), SQL is in ``_store.py``, texts in
+``_render.py``; the cogs parse interactions and render what this returns. Posts use REST only, so
+they work in ``setup_hook`` before the gateway is connected.
 """
 
 from __future__ import annotations
@@ -21,9 +24,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 from collections.abc import Coroutine, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -33,6 +37,7 @@ from apscheduler.triggers.date import DateTrigger
 from bot.config import Config
 from bot.i18n import locale_for
 from bot.mentions import NO_MENTIONS, only_role
+from bot.outbox import Draft, Failed, Posted
 from bot.program import (
     DEFAULT_MAX_DELAY_MINUTES,
     DelayPlan,
@@ -43,21 +48,26 @@ from bot.program import (
     plan_delay,
     program_fingerprint,
 )
+from bot.services import ReminderRecord
 from cogs.schedule._discord_event import DiscordEventSync
 from cogs.schedule._reminders import (
     DEFAULT_ON_TIME,
     DM_TARGET,
     RECORDED_SKIPS,
+    RETRY_AFTER,
     Decision,
+    LedgerState,
     ProgramEdge,
     Rebuild,
     Reminder,
     ReminderPlan,
+    Send,
     SendLate,
     Skip,
     Wait,
     guild_target,
     plan_rebuild,
+    post_window,
     program_edges,
     retry_time,
     still_to_post,
@@ -68,6 +78,7 @@ from cogs.schedule._store import PendingIntent, ScheduleStore
 
 if TYPE_CHECKING:
     from bot.core import CompanionBot
+    from bot.guilds import GuildSettings
 
 log = logging.getLogger(__name__)
 
@@ -78,11 +89,10 @@ EDGE_JOB_PREFIX = "schedule-day:"
 RETRY_SUFFIX = ":retry"
 #: How long a stop waits for a reminder post under way. The core gives ``bot.close()`` 4 s in all
 #: (``bot.lifecycle.SHUTDOWN_TIMEOUT``), the live relay may take 1.5 s and audit posts 1 s of them;
-#: a post cut off here is not lost: start-up reconciliation finds it or posts it late.
+#: a post cut off here is not lost: the outbox carries it on at the next start, or finds it.
 STOP_DRAIN_SECONDS = 1.0
-#: How far back the start-up lookup reads an announce channel for a reminder's marker. The announce
-#: channel is quiet (moderators and the bot post there), so the last 100 messages cover hours.
-HISTORY_LIMIT = 100
+#: How long the outbox keeps trying a delay notice (event time).
+DELAY_NOTICE_GRACE = timedelta(minutes=5)
 
 
 def to_embed(data: EmbedData) -> discord.Embed:
@@ -94,12 +104,8 @@ def embeds_of(message: MessageData) -> list[discord.Embed]:
 
 
 class ReminderNotSent(Exception):
-    """The post certainly did not happen (e.g. 403, no channel): the claim is released and the
-    reminder retried. Any other failure keeps the claim (the post may exist) for reconciliation."""
-
-
-class LookupFailed(Exception):
-    """The start-up lookup cannot tell whether a reminder was posted (it then counts as sent)."""
+    """The post cannot be made (unknown target, no announce channel): the claim is released and
+    the reminder retried."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +135,6 @@ class ScheduleFeature:
         #: A reminder posted up to this long after its due time still counts as on time.
         self.on_time = DEFAULT_ON_TIME
         self._scheduler = services.scheduler
-        self._salt = ""
         # One program change at a time: two moderators delaying at once must not both plan on the
         # old program and shift it twice.
         self._lock = asyncio.Lock()
@@ -146,16 +151,10 @@ class ScheduleFeature:
         Called from ``cog_load``, before the core starts the scheduler: the jobs wait in its pending
         list and catch-up jobs run as soon as it starts.
         """
-        self._salt = await self.store.salt()
         self.paused = await self.store.paused()
-        reconciled = await self.store.reconcile(self._find_posted)
-        for intent in reconciled.uncertain:
-            log.warning(
-                "reminder %s/%ss to %s may have been posted before the restart; not repeating",
-                intent.session_id,
-                intent.offset_seconds,
-                intent.target,
-            )
+        # Claimed by the last run and never recorded (it was killed mid-post): they count as
+        # posted until the outbox says what became of them, in the background (it may retry).
+        leftovers = await self.store.pending_intents()
         async with self._lock:
             rebuild = await self._reschedule()
         log.info(
@@ -168,6 +167,9 @@ class ScheduleFeature:
         services = self.bot.services
         services.use_program(self)
         services.status_sources[FEATURE] = self
+        services.reminder_records = self
+        if leftovers:
+            self.spawn(self._settle_leftovers(leftovers), "settling the last run's reminders")
         self.spawn(self._sync_discord_events_when_ready(), "Discord event sync at start-up")
 
     async def stop(self, *, drain: float = STOP_DRAIN_SECONDS) -> None:
@@ -176,6 +178,8 @@ class ScheduleFeature:
         services = self.bot.services
         services.status_sources.pop(FEATURE, None)
         services.use_program(None)
+        if services.reminder_records is self:
+            services.reminder_records = None
         for task in self._background:
             task.cancel()
         self.plan = ReminderPlan(0, ())
@@ -237,6 +241,34 @@ class ScheduleFeature:
         preview = self.texts.preview(coming, lang, paused=self.paused)
         return [(t("schedule.status.field", lang), f"{summary}\n{preview.description}")]
 
+    async def reminder_record(self) -> ReminderRecord:
+        """``services.reminder_records`` while this runs (the recap's report): reminders posted to
+        announce channels, reminder DMs delivered, and who opted in by DM and by role."""
+        return ReminderRecord(
+            sent=await self.store.sent_count(dm=False),
+            dm_sent=await self.store.dms_delivered(),
+            dm_optins=len(await self.store.dm_users()),
+            role_optins=await self._role_optins(),
+        )
+
+    async def _role_optins(self) -> int | None:
+        """Members holding each event server's reminder role, summed; None if any server cannot
+        tell (not in the cache, or Discord refuses the count)."""
+        total = 0
+        for settings in await self.bot.services.event_guilds():
+            if not settings.reminder_role_id:
+                continue
+            guild = self.bot.get_guild(settings.guild_id)
+            if guild is None:
+                return None
+            try:
+                counts = await guild.role_member_counts()
+            except discord.HTTPException as error:
+                log.warning("reminder role members in server %s: %s", guild.id, error)
+                return None
+            total += next((n for r, n in counts.items() if r.id == settings.reminder_role_id), 0)
+        return total
+
     async def upcoming_reminders(self, limit: int) -> list[Reminder]:
         """The next reminders still to be posted (to at least one target), soonest first."""
         plan = self.plan
@@ -254,7 +286,12 @@ class ScheduleFeature:
         and move the Discord event. A refusal changes nothing. The cog writes the audit entry."""
         async with self._lock:
             version_before, now = self.version, self.clock.now()
-            plan = plan_delay(self.program, now, minutes, max_minutes=DEFAULT_MAX_DELAY_MINUTES)
+            # Read afresh each time: a session a moderator marked as started stays where it is.
+            source = self.bot.services.session_marks
+            marks = await source.start_marks() if source else None
+            plan = plan_delay(
+                self.program, now, minutes, max_minutes=DEFAULT_MAX_DELAY_MINUTES, marks=marks
+            )
             if isinstance(plan, DelayRefusal):
                 log.info("delay of %s min refused: %s", minutes, plan.reason)
                 return plan
@@ -268,7 +305,7 @@ class ScheduleFeature:
             len(plan.moved),
             applied.version,
         )
-        await self._post_delay_notice(applied)
+        self.spawn(self._post_delay_notices(applied), "delay notice")
         self.spawn(
             self.discord_events.sync(self.texts, self.program), "Discord event sync after a delay"
         )
@@ -415,57 +452,155 @@ class ScheduleFeature:
     async def _deliver(
         self, plan: ReminderPlan, reminder: Reminder, target: str, now: datetime
     ) -> Decision:
-        """One reminder to one target: decide, claim the intent, post, record the message."""
+        """One reminder to one target: decide and claim the intent, post, record the message."""
         try:
-            grace = self.config.reminders.grace
-            states = await self.store.states(target, plan)
-            decision = plan.decision_for(reminder, now, grace, states, on_time=self.on_time)
-            if isinstance(decision, Wait):
-                return decision
-            if isinstance(decision, Skip):
-                if decision.reason in RECORDED_SKIPS:
-                    await self.store.record_skip(target, reminder, decision.reason, now=now)
-                log.info("reminder %s to %s skipped: %s", reminder.job_id, target, decision.reason)
-                return decision
-            if self.paused:
-                await self.store.record_skip(target, reminder, "paused", now=now)
-                log.info("reminder %s to %s skipped: reminders are paused", reminder.job_id, target)
-                return Skip("paused")
-            late = isinstance(decision, SendLate)
-            nonce = reminder.nonce(self._salt, target)
-            if not await self.store.claim(target, reminder, nonce, now=now, late=late):
-                return Skip("already_sent")
             try:
-                message_id = await self._post(target, reminder, late=late, now=now, nonce=nonce)
-            except ReminderNotSent:
+                decision = await self._claim(plan, reminder, target, now)
+            except sqlite3.Error as error:
+                # Nothing was claimed, so nothing was posted: tried again like a refused post.
                 log.warning(
-                    "reminder %s to %s not posted; retrying in a minute (event time) if still "
-                    "within grace",
+                    "reminder %s to %s not posted: the database cannot be written (%s); trying "
+                    "again in a minute (event time) if still within grace",
                     reminder.job_id,
                     target,
-                    exc_info=True,
+                    error,
+                )
+                await self._storage_failing()
+                self._schedule_retry(plan, reminder, now)
+                return Skip("error")
+            if not isinstance(decision, Send | SendLate):
+                return decision
+            late = isinstance(decision, SendLate)
+            if target == DM_TARGET:
+                delivered = await self._post_dms(reminder, late=late, now=now)
+                await self._record_sent(target, reminder, 0)
+                with contextlib.suppress(sqlite3.Error):  # only a figure for the report
+                    await self.store.count_dms(delivered)
+                return decision
+            try:
+                result = await self._post(target, reminder, late=late, now=now)
+            except Exception as error:
+                # Certainly not posted (no channel), or the outbox broke off (a database error):
+                # whatever it sent, a new try under the same key cannot post a second message.
+                log.warning(
+                    "reminder %s to %s not posted (%s); trying again in a minute (event time) "
+                    "if still within grace",
+                    reminder.job_id,
+                    target,
+                    error,
+                    exc_info=not isinstance(error, ReminderNotSent | sqlite3.Error),
                 )
                 await self.store.release(target, reminder.key)
                 self._schedule_retry(plan, reminder, now)
                 return decision
-            except Exception:
-                # The post may or may not exist: keep the claim, start-up reconciliation decides.
-                log.exception(
-                    "reminder %s to %s: outcome unknown, not retrying", reminder.job_id, target
-                )
-                return decision
-            await self.store.mark_sent(target, reminder.key, message_id, now=self.clock.now())
+            await self._posted(plan, reminder, target, result, late=late)
             return decision
         except Exception:
             log.exception("reminder %s to %s failed", reminder.job_id, target)
             return Skip("error")
 
-    def _schedule_retry(self, plan: ReminderPlan, reminder: Reminder, now: datetime) -> None:
-        """One more try of a reminder whose post certainly failed: its own job has run, so nothing
-        else would post it before the next rebuild. One job whichever targets failed."""
+    async def _claim(
+        self, plan: ReminderPlan, reminder: Reminder, target: str, now: datetime
+    ) -> Decision:
+        """Decide from the ledger; a Send or SendLate comes back only with the claim made."""
+        grace = self.config.reminders.grace
+        states = await self.store.states(target, plan)
+        decision = plan.decision_for(reminder, now, grace, states, on_time=self.on_time)
+        if isinstance(decision, Wait):
+            return decision
+        if isinstance(decision, Skip):
+            if decision.reason in RECORDED_SKIPS:
+                await self.store.record_skip(target, reminder, decision.reason, now=now)
+            log.info("reminder %s to %s skipped: %s", reminder.job_id, target, decision.reason)
+            return decision
+        if self.paused:
+            await self.store.record_skip(target, reminder, "paused", now=now)
+            log.info("reminder %s to %s skipped: reminders are paused", reminder.job_id, target)
+            return Skip("paused")
+        late = isinstance(decision, SendLate)
+        if not await self.store.claim(target, reminder, now=now, late=late):
+            return Skip("already_sent")
+        return decision
+
+    async def _posted(
+        self,
+        plan: ReminderPlan,
+        reminder: Reminder,
+        target: str,
+        result: Posted | Failed,
+        *,
+        late: bool,
+    ) -> None:
+        """Record what the outbox did with a reminder's post."""
+        if isinstance(result, Posted):
+            metrics = self.bot.services.metrics
+            metrics.reminder_sent(late=late)
+            if result.recovered:
+                metrics.reminder_duplicate_suppressed()
+            await self._record_sent(target, reminder, result.message_id)
+            return
+        if result.reason == "deleted":
+            log.info("reminder %s to %s was posted and deleted since", reminder.job_id, target)
+            await self._record_sent(target, reminder, None)
+        elif result.maybe_posted:
+            # The claim stays: the outbox settles it at the next start, never posting twice.
+            log.warning(
+                "reminder %s to %s may or may not be posted (%s); not trying again",
+                reminder.job_id,
+                target,
+                result.reason,
+            )
+        else:
+            # Certainly not posted: refused (403, 404: tried again in a minute, when a moderator
+            # may have fixed the channel), or not through within its words' window (decided
+            # again at once: late, with words for the time really left).
+            after = timedelta(0) if result.reason == "expired" else RETRY_AFTER
+            log.warning(
+                "reminder %s to %s not posted to the announce channel (%s: %s); deciding again "
+                "in %s s (event time) if still within grace",
+                reminder.job_id,
+                target,
+                result.reason,
+                result.detail or "-",
+                int(after.total_seconds()),
+            )
+            await self.store.release(target, reminder.key)
+            self._schedule_retry(plan, reminder, self.clock.now(), after=after)
+
+    async def _record_sent(self, target: str, reminder: Reminder, message_id: int | None) -> None:
+        try:
+            await self.store.mark_sent(target, reminder.key, message_id, now=self.clock.now())
+        except sqlite3.Error as error:
+            # Posted all the same; its claim (and the outbox row) keep it from being posted again.
+            log.warning(
+                "reminder %s to %s was posted (message %s) but the ledger cannot record it: %s",
+                reminder.job_id,
+                target,
+                message_id,
+                error,
+            )
+            await self._storage_failing()
+
+    async def _storage_failing(self) -> None:
+        """Probe the database now, so moderators hear at once, not at the watch's next round."""
+        try:
+            await self.bot.storage_watch.check()
+        except Exception:
+            log.exception("storage check failed")
+
+    def _schedule_retry(
+        self,
+        plan: ReminderPlan,
+        reminder: Reminder,
+        now: datetime,
+        *,
+        after: timedelta = RETRY_AFTER,
+    ) -> None:
+        """One more try of a reminder that was not posted: its own job has run, so nothing else
+        would post it before the next rebuild. One job whichever targets failed."""
         if self.plan is not plan:  # rebuilt or stopped meanwhile: the new plan has its own jobs
             return
-        at = retry_time(reminder, now, self.config.reminders.grace)
+        at = retry_time(reminder, now, self.config.reminders.grace, after)
         if at is None:
             log.info("reminder %s is not retried: it would be too late", reminder.job_id)
             return
@@ -485,22 +620,16 @@ class ScheduleFeature:
     # -- posting ----------------------------------------------------------------------------------
 
     async def _post(
-        self, target: str, reminder: Reminder, *, late: bool, now: datetime, nonce: str
-    ) -> int:
-        """Post one reminder to one target; the message id (0 for the DM batch).
-
-        A server's announce channel gets it with ``nonce`` (discord.py sends ``enforce_nonce``, so
-        a repeat returns the first message) and the nonce in the footer as the marker, pinging at
-        most the server's reminder role.
-        """
-        if target == DM_TARGET:
-            await self._post_dms(reminder, late=late, now=now)
-            return 0
+        self, target: str, reminder: Reminder, *, late: bool, now: datetime
+    ) -> Posted | Failed:
+        """Post one reminder to a server's announce channel through the outbox, pinging at most the
+        server's reminder role; the outbox keeps trying these words for :func:`post_window`."""
         guild_id = target_guild_id(target)
         if guild_id is None:
             raise ReminderNotSent(f"unknown target {target!r}")
         settings = await self.bot.services.guild(guild_id)
-        if not settings.announce_channel_id:
+        channel_id = settings.announce_channel_id
+        if not channel_id:
             raise ReminderNotSent(f"server {guild_id} has no announce channel")
         pings = self.config.reminders.pings_at(reminder.offset)
         role_id = settings.reminder_role_id if pings else 0
@@ -512,34 +641,39 @@ class ScheduleFeature:
                 guild_id, "reminder_role_missing", "notice.reminder_role_missing"
             )
         message = self.texts.reminder(
-            reminder, settings.locale, late=late, now=now, marker=nonce, role_id=role_id
+            reminder, settings.locale, late=late, now=now, role_id=role_id
         )
-        channel = self.bot.get_partial_messageable(settings.announce_channel_id, guild_id=guild_id)
-        try:
-            posted = await channel.send(
+        result = await self.bot.outbox.post(
+            channel_id,
+            key=reminder.post_key(target),
+            draft=Draft.of(
                 message.content,
+                mentions=only_role(message.mention_role_id),
                 embeds=embeds_of(message),
-                nonce=nonce,
-                allowed_mentions=only_role(message.mention_role_id),
-            )
-        except (discord.Forbidden, discord.NotFound) as error:
-            await self.bot.notices.tell_once(
-                guild_id,
-                "announce_unavailable",
-                "notice.announce_unavailable",
-                avoid_channel=settings.announce_channel_id,
-                channel=f"<#{settings.announce_channel_id}>",
-                error=f"{error.status} {error.text}",
-            )
-            raise ReminderNotSent(
-                f"announce channel {settings.announce_channel_id}: {error}"
-            ) from error
-        await self.bot.notices.clear(guild_id, "announce_unavailable")
-        self.bot.services.metrics.reminder_sent(late=late)
-        return posted.id
+            ),
+            grace=post_window(reminder, now, self.config.reminders.grace, on_time=self.on_time),
+            guild_id=guild_id,
+        )
+        # Told after the post is settled: a failing notice must not hide what the outbox did.
+        with contextlib.suppress(sqlite3.Error):
+            if isinstance(result, Posted):
+                await self.bot.notices.clear(guild_id, "announce_unavailable")
+            elif result.reason == "refused":
+                await self.bot.notices.tell_once(
+                    guild_id,
+                    "announce_unavailable",
+                    "notice.announce_unavailable",
+                    avoid_channel=channel_id,
+                    channel=f"<#{channel_id}>",
+                    error=result.detail,
+                )
+        return result
 
-    async def _post_dms(self, reminder: Reminder, *, late: bool, now: datetime) -> None:
-        """The DM batch: a copy for every user who opted in, in the language they asked in."""
+    async def _post_dms(self, reminder: Reminder, *, late: bool, now: datetime) -> int:
+        """The DM batch: a copy for every user who opted in, in the language they asked in; how
+        many were delivered. Sent directly, not through the outbox: a DM cannot be looked up
+        again, so a batch cut off by a crash counts as sent (never twice)."""
+        delivered = 0
         for user_id, stored_locale in (await self.store.dm_users()).items():
             locale = locale_for(stored_locale)
             message = self.texts.dm_reminder(reminder, locale, late=late, now=now)
@@ -551,6 +685,9 @@ class ScheduleFeature:
                 log.info("user %s no longer accepts DMs; opted out of DM reminders", user_id)
             except discord.HTTPException as error:
                 log.warning("DM reminder to user %s failed: %s", user_id, error)
+            else:
+                delivered += 1
+        return delivered
 
     async def _send_dm(self, user_id: int, message: MessageData) -> discord.Message:
         channel = await self.bot.create_dm(discord.Object(id=user_id))
@@ -558,53 +695,65 @@ class ScheduleFeature:
             message.content, embeds=embeds_of(message), allowed_mentions=NO_MENTIONS
         )
 
-    async def _find_posted(self, intent: PendingIntent) -> int | None:
-        """Start-up reconciliation: the id of the message carrying ``intent``'s marker, None if it
-        is certainly not there.
+    async def _settle_leftovers(self, leftovers: Sequence[PendingIntent]) -> None:
+        """Reminders the last run claimed and never recorded: the outbox says what became of each
+        post (it carries on one still within its window, or looks for its marker in the
+        channel). Certainly not posted → released and decided again (late within grace, or
+        skipped); cannot tell → ``uncertain``, counted as sent: dropped, never doubled."""
+        released = await asyncio.gather(*(self._settle_leftover(i) for i in leftovers))
+        if any(released):
+            async with self._lock:
+                await self._reschedule()
 
-        Message history does not return nonces, so the marker in the embed footer is what is
-        searched. The DM batch cannot be searched: it raises, and the intent counts as sent.
-        """
+    async def _settle_leftover(self, intent: PendingIntent) -> bool:
+        """Settle one leftover intent; whether it was released."""
+        what = f"reminder {intent.session_id}/{intent.offset_seconds}s to {intent.target}"
         if intent.target == DM_TARGET:
-            raise LookupFailed("DM reminders cannot be looked up")
-        guild_id = target_guild_id(intent.target)
-        if guild_id is None:
-            raise LookupFailed(f"unknown target {intent.target!r}")
-        settings = await self.bot.services.guild(guild_id)
-        if not settings.announce_channel_id:
-            raise LookupFailed(f"server {guild_id} has no announce channel any more")
-        me = self.bot.user
-        if me is None:
-            raise LookupFailed("not logged in")
-        channel = self.bot.get_partial_messageable(settings.announce_channel_id, guild_id=guild_id)
-        async for message in channel.history(limit=HISTORY_LIMIT):
-            if message.author.id != me.id:
-                continue
-            if any(self.texts.marker_in(e.footer.text or "", intent.nonce) for e in message.embeds):
+            result: Posted | Failed = Failed(intent.post_key, "unknown", "DMs cannot be looked up")
+        else:
+            result = await self.bot.outbox.settle(intent.post_key)
+        if isinstance(result, Posted):
+            if result.recovered:
                 self.bot.services.metrics.reminder_duplicate_suppressed()
-                return message.id
-        return None
+            await self.store.settle(intent, LedgerState.SENT, result.message_id)
+        elif result.reason == "deleted":
+            await self.store.settle(intent, LedgerState.SENT)
+        elif result.reason == "unknown":
+            log.warning("%s may have been posted before the restart; not repeating", what)
+            await self.store.settle(intent, LedgerState.UNCERTAIN)
+        elif result.reason != "stopped":  # stopped: shutting down again, left for the next start
+            log.info("%s was claimed but never posted; it may be sent late", what)
+            await self.store.release(intent.target, intent.key)
+            return True
+        return False
 
-    async def _post_delay_notice(self, applied: DelayApplied) -> None:
+    async def _post_delay_notices(self, applied: DelayApplied) -> None:
         """The one notice of a delay, in every event server's announce channel (no mentions)."""
-        for settings in await self.bot.services.event_guilds():
-            if not settings.announce_channel_id:
-                continue
-            message = self.texts.delay_notice(applied.plan, applied.sessions, settings.locale)
-            channel = self.bot.get_partial_messageable(
-                settings.announce_channel_id, guild_id=settings.guild_id
+        await asyncio.gather(
+            *(
+                self._post_delay_notice(settings, applied)
+                for settings in await self.bot.services.event_guilds()
+                if settings.announce_channel_id
             )
-            try:
-                await channel.send(
-                    message.content, embeds=embeds_of(message), allowed_mentions=NO_MENTIONS
-                )
-            except discord.HTTPException as error:
-                log.warning(
-                    "delay notice to %s in server %s failed: %s",
-                    settings.announce_channel_id,
-                    settings.guild_id,
-                    error,
-                )
+        )
+
+    async def _post_delay_notice(self, settings: GuildSettings, applied: DelayApplied) -> None:
+        message = self.texts.delay_notice(applied.plan, applied.sessions, settings.locale)
+        result = await self.bot.outbox.post(
+            settings.announce_channel_id,
+            key=f"delay:{guild_target(settings.guild_id)}:v{applied.version}",
+            draft=Draft.of(message.content, mentions=NO_MENTIONS, embeds=embeds_of(message)),
+            grace=DELAY_NOTICE_GRACE,
+            guild_id=settings.guild_id,
+        )
+        if isinstance(result, Failed):
+            log.warning(
+                "delay notice to %s in server %s not posted: %s %s",
+                settings.announce_channel_id,
+                settings.guild_id,
+                result.reason,
+                result.detail,
+            )
 
     # -- the Discord Scheduled Event --------------------------------------------------------------
 

@@ -12,14 +12,14 @@ now" reminders fire at their new times. The version is kept in the ledger row fo
 
 A reminder goes to every *target* (each server's announce channel, ``guild:<id>``, and the DM batch)
 exactly once each. :func:`plan_rebuild` says which reminders need a job after a start or a change,
-:func:`retry_time` when a post Discord refused is tried again, :func:`program_edges` when the
-Discord event is started and ended; ``_feature.py`` acts on the answers.
+:func:`post_window` how long the core outbox keeps trying one wording of a post, :func:`retry_time`
+when a post that did not happen is tried again, :func:`program_edges` when the Discord event is
+started and ended; ``_feature.py`` acts on the answers.
 """
 
 from __future__ import annotations
 
 import enum
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -43,11 +43,9 @@ SkipReason = Literal[
 #: A reminder posted up to this long after its due time still counts as on time (event time).
 DEFAULT_ON_TIME = timedelta(minutes=1)
 
-#: Discord accepts a message nonce of at most 25 characters.
-NONCE_LENGTH = 25
-
-#: After a post that certainly failed (403/404), try again this much later (event time) while the
-#: reminder is still within grace: a moderator may have fixed the channel meanwhile.
+#: After a post that certainly failed (403/404, a database that cannot be written), try again this
+#: much later (event time) while the reminder is still within grace: a moderator may have fixed the
+#: channel (or freed the disk) meanwhile.
 RETRY_AFTER = timedelta(minutes=1)
 
 #: Skips worth a ledger row (audit); the others are not decisions about this reminder.
@@ -129,18 +127,12 @@ class Reminder:
     def starts_now(self) -> bool:
         return self.offset == timedelta(0)
 
-    def nonce(self, salt: str, target: str = "") -> str:
-        """A deterministic Discord message nonce (≤ 25 chars) for this (session, offset, target).
-
-        Sent with ``enforce_nonce=True``, Discord returns the existing message instead of posting a
-        second one if the same nonce was used in the last few minutes: a retry after an ambiguous
-        failure cannot duplicate. ``salt`` is the ledger's installation id, so a fresh database (a
-        new rehearsal) does not collide with an earlier run's nonces. The version is left out on
-        purpose: a delay must not turn an already-posted reminder into a "new" message.
-        """
-        text = f"{salt}:{target}:{self.session.id}:{self.offset_seconds}"
-        digest = hashlib.sha256(text.encode())
-        return "r" + digest.hexdigest()[: NONCE_LENGTH - 1]
+    def post_key(self, target: str) -> str:
+        """The outbox key of this reminder's post to ``target`` (``reminder:guild:<id>:<session>:
+        <offset s>``): one message per ledger row, whatever the version. A delay must not turn an
+        already-posted reminder into a "new" message, and a reminder skipped and re-armed by a
+        delay is still the one message that was never posted."""
+        return f"reminder:{target}:{self.session.id}:{self.offset_seconds}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -346,11 +338,25 @@ def still_to_post(
     return [r for r in plan.reminders if r.key in pending]
 
 
+def post_window(
+    reminder: Reminder, now: datetime, grace: timedelta, *, on_time: timedelta = DEFAULT_ON_TIME
+) -> timedelta:
+    """How long the outbox may keep trying a post of ``reminder`` worded at ``now``.
+
+    A post's words are true for about ``on_time`` ("starts in 10 min"); past that, the reminder
+    is decided afresh (marked late, worded for the time really left, or skipped), never beyond
+    its grace or its session's end. Zero still allows the outbox its one first attempt.
+    """
+    until = min(now + on_time, reminder.due + grace, reminder.session.end)
+    return max(timedelta(0), until - now)
+
+
 def retry_time(
     reminder: Reminder, now: datetime, grace: timedelta, retry_after: timedelta = RETRY_AFTER
 ) -> datetime | None:
-    """When to try again a post that certainly failed at ``now``; None once it would be too late
-    (beyond grace, or the session over). The retry decides afresh, so it can never double a post."""
+    """When to try again a post that certainly did not happen at ``now``; None once it would be
+    too late (beyond grace, or the session over). The retry decides afresh, and posts under the
+    same outbox key, so it can never double a post."""
     at = now + retry_after
     if at - reminder.due > grace or at >= reminder.session.end:
         return None

@@ -223,11 +223,10 @@ class ScheduleTexts:
         *,
         late: bool,
         now: datetime,
-        marker: str,
         role_id: int = 0,
     ) -> MessageData:
-        """The announce-channel post. ``marker`` (the delivery nonce) goes in the footer so that
-        start-up reconciliation can recognise the message in the channel's history."""
+        """The announce-channel post. The outbox ends its footer with the post's marker, which
+        finds the message again in the channel's history after a crash."""
         headline = self.reminder_headline(reminder, locale, late=late, now=now)
         content = f"<@&{role_id}> {headline}" if role_id > 0 else headline
         session = reminder.session
@@ -239,7 +238,6 @@ class ScheduleTexts:
                 "schedule.reminder.footer",
                 locale,
                 event=self.config.event.name.get(locale),
-                marker=marker,
             ),
             url=self.config.youtube.stream_link,
             colour=COLOUR_NOW if reminder.starts_now else COLOUR_REMINDER,
@@ -249,7 +247,7 @@ class ScheduleTexts:
     def dm_reminder(
         self, reminder: Reminder, locale: Locale, *, late: bool, now: datetime
     ) -> MessageData:
-        base = self.reminder(reminder, locale, late=late, now=now, marker="")
+        base = self.reminder(reminder, locale, late=late, now=now)
         assert base.embed is not None
         footer = self.t("schedule.dm.footer", locale, event=self.config.event.name.get(locale))
         embed = EmbedData(
@@ -261,11 +259,6 @@ class ScheduleTexts:
             colour=base.embed.colour,
         )
         return MessageData(base.content, embed)
-
-    @staticmethod
-    def marker_in(footer: str, marker: str) -> bool:
-        """Whether a message footer carries ``marker`` (for the reconcile lookup)."""
-        return bool(marker) and marker in footer
 
     # -- /schedule --------------------------------------------------------------------------------
 
@@ -393,7 +386,7 @@ class ScheduleTexts:
 
     def delay_done(self, plan: DelayPlan, version: int, locale: Locale) -> str:
         return self.t(
-            "schedule.delay.done",
+            "schedule.delay.done_one" if len(plan.moved) == 1 else "schedule.delay.done",
             locale,
             count=len(plan.moved),
             minutes=f"{plan.minutes:+d}",

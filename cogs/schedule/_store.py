@@ -1,17 +1,19 @@
 """The schedule's storage (all its SQL): the exactly-once reminder ledger, the delay history, DM
 opt-ins, the Discord Scheduled Event ids and small run-time state.
 
-Exactly once, intent first:
+Exactly once, intent first. The ledger decides *whether* a reminder is owed to a target; the core
+outbox (``bot/outbox``) delivers it, retries it and finds it again after a crash:
 
-1. ``claim(reminder)`` inserts an ``intent`` row keyed by (session, offset). The insert is a single
-   autocommitted statement on a unique key, so of two racing deliveries only one wins.
-2. The winner posts to Discord carrying the reminder's nonce (``enforce_nonce=True``) and a marker
-   in the embed footer, then calls ``mark_sent(reminder, message_id)``.
-3. A crash between 1 and 2 leaves an ``intent`` row. ``reconcile(lookup)`` at start-up asks the
-   feature whether the message exists (by marker in the channel's recent history): found → ``sent``,
-   confirmed absent → the row is deleted and the normal rules send it late (within grace) or skip
-   it, lookup failed → ``uncertain``, treated as sent. A doubtful reminder is dropped, never
-   doubled.
+1. ``claim(reminder)`` inserts an ``intent`` row keyed by (target, session, offset). The insert is a
+   single autocommitted statement on a unique key, so of two racing deliveries only one wins. The
+   row's ``nonce`` column holds the outbox key of the post (``Reminder.post_key``), one outbox row
+   per ledger row.
+2. The winner posts through the outbox under that key, then calls ``mark_sent(message_id)``. A
+   post that certainly did not happen is ``release``d, and the reminder decided again later.
+3. A crash between 1 and 2 leaves an ``intent`` row. At start-up the feature asks the outbox what
+   became of the post (``settle``): posted → ``sent``, certainly not posted → released (the normal
+   rules send it late within grace, or skip it), cannot tell → ``uncertain``, treated as sent. A
+   doubtful reminder is dropped, never doubled.
 
 Every write here is one statement: the Store's connection is shared by all features in autocommit
 mode, and an explicit multi-statement transaction could swallow (or roll back) another feature's
@@ -22,9 +24,7 @@ from __future__ import annotations
 
 import json
 import logging
-import secrets
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import aiosqlite
@@ -59,7 +59,8 @@ class PendingIntent:
     session_id: str
     offset_seconds: int
     version: int
-    nonce: str
+    #: The outbox key the reminder is posted under.
+    post_key: str
     due: datetime
     claimed_at: datetime
     late: bool
@@ -69,18 +70,6 @@ class PendingIntent:
         return (self.session_id, self.offset_seconds)
 
 
-#: Given an unresolved intent, the message id carrying its nonce/marker, or None if it is certainly
-#: not in the channel. Raise if you cannot tell (the intent then counts as sent).
-IntentLookup = Callable[[PendingIntent], Awaitable[int | None]]
-
-
-@dataclass(slots=True)
-class ReconcileReport:
-    found: list[PendingIntent] = field(default_factory=list)
-    released: list[PendingIntent] = field(default_factory=list)
-    uncertain: list[PendingIntent] = field(default_factory=list)
-
-
 @dataclass(frozen=True, slots=True)
 class LedgerEntry:
     target: str
@@ -88,7 +77,7 @@ class LedgerEntry:
     offset_seconds: int
     version: int
     state: LedgerState
-    nonce: str
+    post_key: str
     due: datetime
     claimed_at: datetime
     sent_at: datetime | None
@@ -132,16 +121,6 @@ class ScheduleStore:
             " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
-
-    async def salt(self) -> str:
-        """This installation's random id, mixed into message nonces (created on first use)."""
-        await self.db.execute(
-            "INSERT OR IGNORE INTO schedule_state (key, value) VALUES ('salt', ?)",
-            (secrets.token_hex(8),),
-        )
-        value = await self._get_state("salt")
-        assert value is not None
-        return value
 
     async def paused(self) -> bool:
         return await self._get_state("paused") == "1"
@@ -189,12 +168,11 @@ class ScheduleStore:
             row = await cursor.fetchone()
         return LedgerState.NONE if row is None else LedgerState(row[0])
 
-    async def claim(
-        self, target: str, reminder: Reminder, nonce: str, *, now: datetime, late: bool
-    ) -> bool:
+    async def claim(self, target: str, reminder: Reminder, *, now: datetime, late: bool) -> bool:
         """Record the intent to post ``reminder`` to ``target``; False if claimed or sent already.
 
         A 'skipped' row may be claimed once a delay gave the reminder a different due time.
+        Raises ``sqlite3.Error`` when the database cannot be written: then nothing is claimed.
         """
         cursor = await self.db.execute(
             "INSERT INTO schedule_reminder_ledger (target, session_id, offset_seconds, version,"
@@ -211,7 +189,7 @@ class ScheduleStore:
                 reminder.session_id,
                 reminder.offset_seconds,
                 reminder.version,
-                nonce,
+                reminder.post_key(target),
                 _text(reminder.due),
                 _text(now),
                 int(late),
@@ -220,7 +198,7 @@ class ScheduleStore:
         return cursor.rowcount == 1
 
     async def mark_sent(
-        self, target: str, key: ReminderKey, message_id: int, *, now: datetime
+        self, target: str, key: ReminderKey, message_id: int | None, *, now: datetime
     ) -> None:
         await self.db.execute(
             "UPDATE schedule_reminder_ledger SET state = 'sent', sent_at = ?, message_id = ?"
@@ -229,7 +207,8 @@ class ScheduleStore:
         )
 
     async def release(self, target: str, key: ReminderKey) -> None:
-        """Forget an intent whose send certainly failed, so the reminder may be tried again."""
+        """Forget an intent whose post certainly did not happen (or that the outbox alone may still
+        make, under the same key), so the reminder is decided again."""
         await self.db.execute(
             "DELETE FROM schedule_reminder_ledger"
             " WHERE target = ? AND session_id = ? AND offset_seconds = ? AND state = 'intent'",
@@ -275,7 +254,7 @@ class ScheduleStore:
                 offset_seconds=int(row[2]),
                 version=int(row[3]),
                 state=LedgerState(row[4]),
-                nonce=row[5],
+                post_key=row[5],
                 due=_moment(row[6]),
                 claimed_at=_moment(row[7]),
                 sent_at=None if row[8] is None else _moment(row[8]),
@@ -293,7 +272,7 @@ class ScheduleStore:
                 e.session_id,
                 e.offset_seconds,
                 e.version,
-                e.nonce,
+                e.post_key,
                 e.due,
                 e.claimed_at,
                 e.late,
@@ -302,52 +281,37 @@ class ScheduleStore:
             if e.state is LedgerState.INTENT
         ]
 
-    async def reconcile(self, lookup: IntentLookup | None) -> ReconcileReport:
-        """Resolve intents left by a crash between claiming and recording a send (run at start-up).
-
-        Without a ``lookup`` every pending intent becomes 'uncertain' (counted as sent).
-        """
-        report = ReconcileReport()
-        for intent in await self.pending_intents():
-            message_id: int | None
-            if lookup is None:
-                report.uncertain.append(intent)
-                await self._resolve(intent, "uncertain", None)
-                continue
-            try:
-                message_id = await lookup(intent)
-            except Exception:
-                log.warning(
-                    "cannot tell whether reminder %s/%ss was posted to %s; treating it as sent",
-                    intent.session_id,
-                    intent.offset_seconds,
-                    intent.target,
-                    exc_info=True,
-                )
-                report.uncertain.append(intent)
-                await self._resolve(intent, "uncertain", None)
-                continue
-            if message_id is None:
-                log.info(
-                    "reminder %s/%ss was claimed for %s but never posted; it may be sent late",
-                    intent.session_id,
-                    intent.offset_seconds,
-                    intent.target,
-                )
-                report.released.append(intent)
-                await self.release(intent.target, intent.key)
-            else:
-                report.found.append(intent)
-                await self._resolve(intent, "sent", message_id)
-        return report
-
-    async def _resolve(self, intent: PendingIntent, state: str, message_id: int | None) -> None:
+    async def settle(
+        self, intent: PendingIntent, state: LedgerState, message_id: int | None = None
+    ) -> None:
+        """Resolve an intent a crash left behind as ``sent`` (with its message) or ``uncertain``."""
         await self.db.execute(
             "UPDATE schedule_reminder_ledger SET state = ?, message_id = ?,"
             " note = 'reconciled at start-up'"
             " WHERE target = ? AND session_id = ? AND offset_seconds = ? AND state = 'intent'",
-            (state, message_id, intent.target, intent.session_id, intent.offset_seconds),
+            (state.value, message_id, intent.target, intent.session_id, intent.offset_seconds),
         )
+
+    async def sent_count(self, *, dm: bool) -> int:
+        """How many reminders were posted: to announce channels, or DM batches (``dm``)."""
+        async with self.db.execute(
+            "SELECT COUNT(*) FROM schedule_reminder_ledger"
+            " WHERE state = 'sent' AND (target = 'dm') = ?",
+            (dm,),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def count_dms(self, delivered: int) -> None:
+        """Add to the number of reminder DMs delivered (one per user per reminder)."""
+        await self.db.execute(
+            "INSERT INTO schedule_state (key, value) VALUES ('dms_delivered', ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + excluded.value",
+            (delivered,),
+        )
+
+    async def dms_delivered(self) -> int:
+        return int(await self._get_state("dms_delivered") or 0)
 
     # -- program changes --------------------------------------------------------------------------
 

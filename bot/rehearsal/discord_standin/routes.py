@@ -211,6 +211,15 @@ class CoreRoutes:
     async def get_roles(self, call: RestCall) -> Any:
         return [role.payload() for role in self.guild(call).roles.values()]
 
+    async def role_member_counts(self, call: RestCall) -> Any:
+        """Role id → members holding it, without @everyone (Discord's role member counts)."""
+        guild = self.guild(call)
+        return {
+            str(role_id): sum(role_id in member.roles for member in guild.members.values())
+            for role_id in guild.roles
+            if role_id != guild.id
+        }
+
     async def get_member(self, call: RestCall) -> Any:
         guild = self.guild(call)
         user_id = call.int_param("user_id")
@@ -276,6 +285,7 @@ class CoreRoutes:
         add("GET", "/guilds/{guild_id}", self.get_guild)
         add("GET", "/guilds/{guild_id}/channels", self.get_guild_channels)
         add("GET", "/guilds/{guild_id}/roles", self.get_roles)
+        add("GET", "/guilds/{guild_id}/roles/member-counts", self.role_member_counts)
         add("GET", "/guilds/{guild_id}/members", self.list_members)
         add("GET", "/guilds/{guild_id}/members/{user_id}", self.get_member)
         add("PUT", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}", self.add_member_role)

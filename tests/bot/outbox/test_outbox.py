@@ -394,3 +394,27 @@ async def test_after_closing_a_post_still_gets_one_attempt_and_no_retry(
     assert failed.reason == "stopped"
     assert posts(standin) == [200, 503]
     assert await state(None, tmp_path, "announce:1:1002") is State.PENDING
+
+
+async def test_a_feature_settling_its_key_beside_the_start_up_recovery_gets_the_one_message(
+    connect: Connect, standin: DiscordStandIn, clock: FrozenClock
+) -> None:
+    first = await connect()
+    standin.fail_next("POST", POST, "hang", processed=True)
+    cursor = standin.cursor()
+    in_flight = asyncio.create_task(post(first, standin))
+    await standin.wait_for_message("general", after=cursor)
+    in_flight.cancel()  # the process dies while waiting for Discord's answer
+    with pytest.raises(asyncio.CancelledError):
+        await in_flight
+    clock.advance(timedelta(minutes=2))
+    second = await connect()
+    settled, [recovered] = await asyncio.gather(second.settle(KEY), second.recover())
+    assert isinstance(settled, Posted)
+    assert isinstance(recovered, Posted)
+    assert settled.message_id == recovered.message_id
+    assert len(standin.messages("general")) == 1
+    assert posts(standin) == [200]
+    never = await second.settle("announce:1:never")
+    assert isinstance(never, Failed)
+    assert never.reason == "unposted"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -26,8 +27,11 @@ def feature_of(running: StandInBot) -> ScheduleFeature:
     return feature
 
 
+#: A reminder's footer: the event, "reminder", and the outbox's marker (bot/outbox/_draft.py).
+REMINDER_FOOTER = re.compile(r" · (알림|reminder) · [a-z2-7]{6}$")
+
+
 def is_reminder(message: dict[str, Any]) -> bool:
-    """A reminder post: sent with a nonce, which its embed footer repeats as the marker."""
-    nonce = str(message.get("nonce") or "")
+    """A reminder post: sent through the outbox (with a nonce), its footer ending in the marker."""
     footers = [str((e.get("footer") or {}).get("text", "")) for e in message["embeds"]]
-    return bool(nonce) and any(nonce in footer for footer in footers)
+    return bool(message.get("nonce")) and any(REMINDER_FOOTER.search(f) for f in footers)

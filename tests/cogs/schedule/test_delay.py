@@ -9,7 +9,7 @@ from bot.clock import ScaledClock
 from bot.config import Config
 from bot.rehearsal.discord_standin import DiscordStandIn, InteractionHandle, message_text
 from tests.cogs.schedule.conftest import feature_of, is_reminder
-from tests.conftest import Launcher
+from tests.conftest import Launcher, admin
 from tests.programs import compressed, seoul
 
 SPEED = 60.0  # one real second is one event minute
@@ -114,3 +114,26 @@ async def test_refused_delays_change_nothing_and_say_why(
     assert await running.bot.services.store.audit_entries(standin.guild_id) == []
     posted = [e for e in standin.message_log[cursor.messages :] if e.kind == "create"]
     assert all(e.message["flags"] & 64 for e in posted)  # only the ephemeral answers
+
+
+async def test_a_session_marked_as_started_is_not_moved_by_later_delays(
+    launch: Launcher, standin: DiscordStandIn, event_config: Config
+) -> None:
+    config = compressed(
+        event_config, [("a", "13:00", "13:30"), ("b", "13:30", "14:00")], before=["10m"]
+    )
+    running = await launch(config=config, clock=ScaledClock(seoul(12, 55), 1.0))
+    feature = feature_of(running)
+
+    _, text = await delay(standin, "moderator", 5)  # nothing marked yet: both move
+    assert "Moved 2 sessions by +5 min" in text
+    # The organisers start a early; the recap records the mark, the next delay reads it.
+    mark = await admin(standin, "moderator", "start", group="session", session="a")
+    assert "no longer moves this session" in message_text((await mark.response())["data"])
+
+    _, text = await delay(standin, "moderator", 10)
+    assert "Moved 1 session by +10 min" in text
+    assert [(s.id, s.local_start) for s in feature.program] == [
+        ("a", seoul(13, 5)),
+        ("b", seoul(13, 45)),
+    ]

@@ -105,7 +105,7 @@ async def test_a_delay_persists_across_a_restart(
     assert second.job_ids() == after
 
 
-async def test_a_refused_post_is_retried_and_an_unknown_outcome_is_not(
+async def test_a_refused_post_is_released_and_retried_a_minute_later(
     launch: Launcher, standin: DiscordStandIn, event_config: Config
 ) -> None:
     clock = SteppedClock(seoul(12), 1.0)
@@ -127,14 +127,7 @@ async def test_a_refused_post_is_retried_and_an_unknown_outcome_is_not(
     assert retry.trigger.run_date <= clock.real_time(clock.now() + minute_on)
     assert retry.args == (a10, True)
 
-    # Discord answers 503: the post may exist, so the claim stays for start-up reconciliation.
-    standin.set_channel_permission_overwrite(
-        "announce", standin.bot_user_id, allow=0, deny=0, target_type="member"
-    )
-    standin.fail_next("POST", MESSAGES, 503)
-    await feature.remind(a10, True)
-    assert await feature.store.state(target, a10.key) == LedgerState.INTENT
-    assert named((await feature.remind(a10, True))[target]) == "Skip(already_sent)"
+    # Discord's 503s, timeouts and lost answers are the outbox's: test_reminder_delivery.py.
     assert reminder_posts(standin) == []
 
 
@@ -162,3 +155,31 @@ async def test_a_stop_waits_at_most_a_second_for_a_post_under_way(
         posting.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await posting
+
+
+async def test_the_reminder_record_counts_posts_dms_and_both_kinds_of_opt_in(
+    launch: Launcher, standin: DiscordStandIn, event_config: Config
+) -> None:
+    clock = SteppedClock(seoul(12), 1.0)
+    running = await launch(config=two_sessions(event_config), clock=clock)
+    feature = feature_of(running)
+    services = running.bot.services
+    assert services.reminder_records is feature
+    for user in ("member", "member2"):  # DMs for both; member takes the role member2 has
+        optin = await standin.slash(
+            user, name="remind", subcommand="dm", options={"enabled": True}, locale="en-US"
+        )
+        await optin.response()
+        await optin.wait_followup()
+    await (await standin.slash("member", name="remind", subcommand="on")).response()
+
+    clock.jump(timedelta(minutes=50))
+    await feature.remind(planned(feature, "a", 10))
+    clock.jump(timedelta(minutes=10))
+    await feature.remind(planned(feature, "a", 0))
+
+    record = await services.reminder_records.reminder_record()
+    assert (record.sent, record.dm_sent, record.dm_optins, record.role_optins) == (2, 4, 2, 2)
+    assert len(reminder_posts(standin)) == 2
+    await running.stop()
+    assert services.reminder_records is None

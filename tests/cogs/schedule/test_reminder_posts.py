@@ -16,6 +16,7 @@ from tests.conftest import Launcher
 from tests.programs import SteppedClock, compressed, seoul
 
 SPEED = 60.0
+MESSAGES = "/channels/{channel_id}/messages"
 
 
 async def test_each_reminder_once_on_time_pinging_only_the_role_across_a_restart(
@@ -125,16 +126,22 @@ async def test_a_post_cut_off_by_a_crash_is_found_in_the_channel_and_not_repeate
     )
     await first.stop()
 
-    # As if the bot had died before recording either post: a/600 was posted, a/60 was not. The
-    # bot is back shortly before a/60 falls due.
+    # As if the bot had died before recording either post: a/600 was posted (Discord took the
+    # POST, the answer never came), a/60 was claimed and never reached the outbox. The bot is back
+    # shortly before a/60 falls due, long past Discord's nonce window: only the channel can tell.
     store = await Store.open(data_dir)
     await store.db.execute(
         "UPDATE schedule_reminder_ledger SET state = 'intent', message_id = NULL"
         " WHERE session_id = 'a' AND offset_seconds = 600"
     )
     await store.db.execute(
+        "UPDATE outbox SET state = 'pending', message_id = NULL, unsure_since = created_at"
+        " WHERE key = ?",
+        (f"reminder:guild:{standin.guild_id}:a:600",),
+    )
+    await store.db.execute(
         "INSERT INTO schedule_reminder_ledger (target, session_id, offset_seconds, version, state,"
-        " nonce, due_at, claimed_at) VALUES (?, 'a', 60, 1, 'intent', 'rnever-posted', ?, ?)",
+        " nonce, due_at, claimed_at) VALUES (?, 'a', 60, 1, 'intent', 'reminder:never-posted', ?, ?)",
         (
             f"guild:{standin.guild_id}",
             seoul(12, 59).astimezone(UTC).isoformat(),
@@ -148,7 +155,6 @@ async def test_a_post_cut_off_by_a_crash_is_found_in_the_channel_and_not_repeate
     second = await launch(config=config, clock=clock, data_dir=data_dir)
     a60 = await standin.wait_for_message("announce", predicate=is_reminder, after=cursor)
     assert "세션 a" in a60["content"]
-    assert a60["nonce"] != "rnever-posted"  # claimed afresh, under the reminder's own nonce
     reminders = [m for m in standin.messages("announce") if is_reminder(m)]
     assert [m["id"] for m in reminders] == [posted["id"], a60["id"]]
     await feature_of(second).settle()
@@ -160,6 +166,8 @@ async def test_a_post_cut_off_by_a_crash_is_found_in_the_channel_and_not_repeate
     found = next(e for e in entries if e.offset_seconds == 600)
     assert (found.state, found.message_id) == (LedgerState.SENT, int(posted["id"]))
     assert found.note == "reconciled at start-up"
+    history_reads = [r for r in standin.requests if r.method == "GET" and r.route == MESSAGES]
+    assert history_reads  # the outbox looked for the post's marker before deciding
 
 
 async def test_an_announce_channel_set_up_mid_day_gets_the_next_reminders(

@@ -18,6 +18,7 @@ from cogs.schedule._reminders import (
     decide,
     guild_target,
     plan_rebuild,
+    post_window,
     program_edges,
     retry_time,
     still_to_post,
@@ -65,12 +66,22 @@ def test_job_ids_change_with_the_version_but_keys_do_not() -> None:
     assert old.key == new.key == ("results", 600)
 
 
-def test_nonce_is_deterministic_short_and_salted() -> None:
+def test_the_post_key_names_target_session_and_offset_but_not_the_version() -> None:
+    # A delay re-plans a reminder (new version, new due time): still the one message.
     r = reminder(plan(1), "results", 10)
-    assert r.nonce("abc") == reminder(plan(7), "results", 10).nonce("abc")
-    assert len(r.nonce("abc")) <= 25
-    assert r.nonce("abc") != r.nonce("xyz")
-    assert r.nonce("abc") != reminder(plan(1), "results", 30).nonce("abc")
+    assert r.post_key("guild:7") == "reminder:guild:7:results:600"
+    assert r.post_key("guild:7") == reminder(plan(7), "results", 10).post_key("guild:7")
+    assert r.post_key("guild:7") != reminder(plan(1), "results", 30).post_key("guild:7")
+
+
+def test_a_post_keeps_its_words_for_a_minute_within_grace_and_the_session() -> None:
+    r = reminder(plan(), "lecture", 10)  # due 12:50, the session 13:00-13:50
+    grace = timedelta(minutes=10)
+    assert post_window(r, seoul(12, 50), grace) == timedelta(minutes=1)
+    assert post_window(r, seoul(12, 59, 30), grace) == timedelta(seconds=30)
+    assert post_window(r, seoul(13, 1), grace) == timedelta(0)
+    starting = reminder(plan(), "lecture", 0)
+    assert post_window(starting, seoul(13, 49, 45), timedelta(hours=2)) == timedelta(seconds=15)
 
 
 @pytest.mark.parametrize(
@@ -227,11 +238,10 @@ def test_program_edges() -> None:
     assert program_edges(ReminderPlan(1, ()), seoul(12)) == []
 
 
-def test_targets_and_their_nonces() -> None:
+def test_targets_and_their_post_keys() -> None:
     assert target_guild_id(guild_target(42)) == 42
     assert target_guild_id(DM_TARGET) is None
     assert target_guild_id("guild:") is None
     r = reminder(plan(), "lecture", 10)
-    nonces = {r.nonce("salt", target) for target in (guild_target(1), guild_target(2), DM_TARGET)}
-    assert len(nonces) == 3
-    assert all(len(nonce) <= 25 for nonce in nonces)
+    keys = {r.post_key(target) for target in (guild_target(1), guild_target(2), DM_TARGET)}
+    assert len(keys) == 3

@@ -105,7 +105,7 @@ def test_every_schedule_key_used_in_code_exists(catalog: Catalog) -> None:
 
 def test_reminder_names_its_own_session_first_and_mentions_what_follows(catalog: Catalog) -> None:
     message = texts(catalog).reminder(
-        reminder("lecture", 30), "ko", late=False, now=seoul(12, 30), marker="rabc", role_id=77
+        reminder("lecture", 30), "ko", late=False, now=seoul(12, 30), role_id=77
     )
     assert message.content == "<@&77> ⏰ **세션 lecture** — 30분 후 시작해요"
     assert message.mention_role_id == 77
@@ -119,14 +119,11 @@ def test_reminder_names_its_own_session_first_and_mentions_what_follows(catalog:
     assert "13:00–13:50 KST" in fields["시간"]
     assert fields["생중계"] == "https://www.youtube.com/@CCEISAY/live"
     assert fields["다음 세션"].startswith("세션 talk-concert")
-    assert "rabc" in embed["footer"]["text"]
-    assert ScheduleTexts.marker_in(embed["footer"]["text"], "rabc")
+    assert embed["footer"]["text"] == "행사 · 알림"  # the outbox ends it with the post's marker
 
 
 def test_reminder_without_role_does_not_ping(catalog: Catalog) -> None:
-    message = texts(catalog).reminder(
-        reminder("lecture", 0), "en", late=False, now=seoul(13), marker="m"
-    )
+    message = texts(catalog).reminder(reminder("lecture", 0), "en", late=False, now=seoul(13))
     assert message.content == "🔴 **Session lecture** is starting now!"
     assert message.mention_role_id == 0
     assert "<@" not in message.content

@@ -8,7 +8,7 @@ import pytest
 from bot.program import DelayPlan, effective_program, plan_delay
 from bot.store import MIGRATIONS_DIR, Store
 from cogs.schedule._reminders import LedgerState, Reminder, ReminderPlan
-from cogs.schedule._store import PendingIntent, ScheduleStore
+from cogs.schedule._store import ScheduleStore
 from tests.programs import make_config
 
 NOW = datetime(2022, 12, 15, 3, 0, tzinfo=UTC)
@@ -25,15 +25,13 @@ def first() -> Reminder:
 
 async def test_claim_is_exclusive_and_mark_sent_records(schedule_store: ScheduleStore) -> None:
     r = first()
-    assert await schedule_store.claim("guild:1", r, "n1", now=NOW, late=False)
-    assert not await schedule_store.claim("guild:1", r, "n1", now=NOW, late=False)
+    assert await schedule_store.claim("guild:1", r, now=NOW, late=False)
+    assert not await schedule_store.claim("guild:1", r, now=NOW, late=False)
     assert await schedule_store.state("guild:1", r.key) is LedgerState.INTENT
     await schedule_store.mark_sent("guild:1", r.key, 42, now=NOW)
     assert await schedule_store.states("guild:1") == {r.key: LedgerState.SENT}
     # A later version of the same (session, offset) is still "already sent".
-    assert not await schedule_store.claim(
-        "guild:1", reminders(2).reminders[0], "n1", now=NOW, late=False
-    )
+    assert not await schedule_store.claim("guild:1", reminders(2).reminders[0], now=NOW, late=False)
     (entry,) = await schedule_store.entries()
     assert entry.message_id == 42
     assert entry.version == 1
@@ -47,7 +45,7 @@ async def test_skip_is_final_until_a_delay_moves_the_reminder(
     await schedule_store.record_skip("guild:1", r, "too_late", now=NOW)
     assert await schedule_store.state("guild:1", r.key) is LedgerState.SKIPPED
     assert await schedule_store.states("guild:1", reminders()) == {r.key: LedgerState.SKIPPED}
-    assert not await schedule_store.claim("guild:1", r, "n", now=NOW, late=True)
+    assert not await schedule_store.claim("guild:1", r, now=NOW, late=True)
     config = make_config()
     moved_plan = ReminderPlan.build(
         effective_program(config, {r.session_id: timedelta(minutes=20)}), config.reminders.before, 2
@@ -55,7 +53,7 @@ async def test_skip_is_final_until_a_delay_moves_the_reminder(
     assert await schedule_store.states("guild:1", moved_plan) == {}
     moved = moved_plan.get(r.key)
     assert moved is not None
-    assert await schedule_store.claim("guild:1", moved, "n", now=NOW, late=False)
+    assert await schedule_store.claim("guild:1", moved, now=NOW, late=False)
     # A skip never overrides a claim or a send.
     await schedule_store.record_skip("guild:1", r, "paused", now=NOW)
     assert await schedule_store.state("guild:1", r.key) is LedgerState.INTENT
@@ -63,81 +61,46 @@ async def test_skip_is_final_until_a_delay_moves_the_reminder(
 
 async def test_release_forgets_only_intents(schedule_store: ScheduleStore) -> None:
     r = first()
-    await schedule_store.claim("guild:1", r, "n", now=NOW, late=False)
+    await schedule_store.claim("guild:1", r, now=NOW, late=False)
     await schedule_store.release("guild:1", r.key)
     assert await schedule_store.state("guild:1", r.key) is LedgerState.NONE
-    await schedule_store.claim("guild:1", r, "n", now=NOW, late=False)
+    await schedule_store.claim("guild:1", r, now=NOW, late=False)
     await schedule_store.mark_sent("guild:1", r.key, 1, now=NOW)
     await schedule_store.release("guild:1", r.key)
     assert await schedule_store.state("guild:1", r.key) is LedgerState.SENT
 
 
-async def _crash_after_claim(tmp_path: Path) -> list[Reminder]:
-    """Claim three reminders and 'crash' (close without marking them sent)."""
+async def test_settle_resolves_what_a_crash_left_between_claim_and_record(tmp_path: Path) -> None:
     store = await Store.open(tmp_path)
     schedule_store = ScheduleStore(store.db)
-    claimed = list(reminders().reminders[:3])
-    for r in claimed:
-        assert await schedule_store.claim(
-            "guild:1", r, r.nonce(await schedule_store.salt()), now=NOW, late=False
-        )
-    await store.close()
-    return claimed
+    found, absent, unknown = reminders().reminders[:3]
+    for r in (found, absent, unknown):
+        assert await schedule_store.claim("guild:1", r, now=NOW, late=False)
+    await store.close()  # the crash: nothing recorded after the claims
 
-
-async def test_reconcile_after_restart(tmp_path: Path) -> None:
-    found, absent, unknown = await _crash_after_claim(tmp_path)
     store = await Store.open(tmp_path)  # the restart: same file, migrations already applied
     try:
         schedule_store = ScheduleStore(store.db)
-        seen: list[PendingIntent] = []
-
-        async def lookup(intent: PendingIntent) -> int | None:
-            seen.append(intent)
-            if intent.key == found.key:
-                return 777
-            if intent.key == absent.key:
-                return None
-            raise ConnectionError("Discord unavailable")
-
-        report = await schedule_store.reconcile(lookup)
-        assert [i.key for i in report.found] == [found.key]
-        assert [i.key for i in report.released] == [absent.key]
-        assert [i.key for i in report.uncertain] == [unknown.key]
-        assert {i.nonce for i in seen} == {
-            r.nonce(await schedule_store.salt()) for r in (found, absent, unknown)
-        }
+        pending = await schedule_store.pending_intents()
+        assert [i.post_key for i in pending] == [
+            r.post_key("guild:1") for r in (found, absent, unknown)
+        ]
+        by_key = {i.key: i for i in pending}
+        await schedule_store.settle(by_key[found.key], LedgerState.SENT, 777)
+        await schedule_store.release("guild:1", absent.key)
+        await schedule_store.settle(by_key[unknown.key], LedgerState.UNCERTAIN)
         states = await schedule_store.states("guild:1")
         assert states == {found.key: LedgerState.SENT, unknown.key: LedgerState.UNCERTAIN}
-        assert (await schedule_store.entries())[0].message_id == 777
-        # Nothing left to reconcile; a second pass is a no-op.
+        entries = await schedule_store.entries()
+        assert [
+            (e.message_id, e.note) for e in entries if (e.session_id, e.offset_seconds) == found.key
+        ] == [(777, "reconciled at start-up")]
         assert await schedule_store.pending_intents() == []
+        # Settling only ever resolves an intent: a sent row stays as it is.
+        await schedule_store.settle(by_key[found.key], LedgerState.UNCERTAIN)
+        assert (await schedule_store.states("guild:1"))[found.key] is LedgerState.SENT
     finally:
         await store.close()
-
-
-async def test_reconcile_without_lookup_never_resends(schedule_store: ScheduleStore) -> None:
-    r = first()
-    await schedule_store.claim("guild:1", r, "n", now=NOW, late=False)
-    report = await schedule_store.reconcile(None)
-    assert [i.key for i in report.uncertain] == [r.key]
-    assert (await schedule_store.state("guild:1", r.key)).done
-
-
-async def test_salt_is_stable_across_restarts(tmp_path: Path) -> None:
-    store = await Store.open(tmp_path)
-    salt = await ScheduleStore(store.db).salt()
-    await store.close()
-    store = await Store.open(tmp_path)
-    try:
-        assert await ScheduleStore(store.db).salt() == salt
-    finally:
-        await store.close()
-    other = await Store.open(tmp_path / "other")
-    try:
-        assert await ScheduleStore(other.db).salt() != salt
-    finally:
-        await other.close()
 
 
 async def test_delays_persist_shifts_and_versions(schedule_store: ScheduleStore) -> None:
@@ -204,9 +167,9 @@ def test_naive_datetimes_are_rejected() -> None:
 
 async def test_targets_are_independent(schedule_store: ScheduleStore) -> None:
     r = first()
-    assert await schedule_store.claim("guild:1", r, "n", now=NOW, late=False)
-    assert await schedule_store.claim("guild:2", r, "m", now=NOW, late=False)
-    assert await schedule_store.claim("dm", r, "d", now=NOW, late=False)
+    assert await schedule_store.claim("guild:1", r, now=NOW, late=False)
+    assert await schedule_store.claim("guild:2", r, now=NOW, late=False)
+    assert await schedule_store.claim("dm", r, now=NOW, late=False)
     await schedule_store.mark_sent("guild:2", r.key, 9, now=NOW)
     assert await schedule_store.state("guild:1", r.key) is LedgerState.INTENT
     assert await schedule_store.state("guild:2", r.key) is LedgerState.SENT
