@@ -402,6 +402,9 @@ async def storm(plan: Plan, seed: int, keep: Path | None, check: str = "all") ->
                     await gateway_fault(standin, rng, tally)
                 else:
                     post_burst(standin, rng, tally)
+            # The storm is over: a burst no reminder used up would otherwise land on the summary and
+            # keep discord.py retrying it (7 s and 9 s sleeps) past the tail.
+            standin.rest.faults.clear()
             summary_kind = await wait_for_summary(standin, program_end + plan.tail_seconds)
             code = await bot.stop()
             stream.cancel()

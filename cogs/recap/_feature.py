@@ -21,6 +21,7 @@ import discord
 from bot.config import Locale
 from bot.errors import UserError
 from bot.mentions import NO_MENTIONS
+from bot.outbox import Attachment, Draft, Failed
 from bot.program import Session, effective_program
 from bot.services import QuestionRecord, ReminderRecord, StreamRecord
 from bot.timefmt import zone_label
@@ -53,6 +54,8 @@ REPORT_RECHECK = timedelta(minutes=10)
 AUDIT_ENTRIES = 1000
 #: A job may wake a hair before the event clock reaches its time (scaled clocks): close enough.
 DUE_TOLERANCE = timedelta(seconds=1)
+#: How long the outbox keeps trying a replay post or an automatic report through Discord's failures.
+POST_GRACE = timedelta(minutes=30)
 
 T = TypeVar("T")
 
@@ -229,8 +232,8 @@ class RecapFeature:
                 channel = self.bot.get_partial_messageable(
                     settings.announce_channel_id, guild_id=settings.guild_id
                 )
-                message = await self._send(claim, channel, content=text)
-                posted += message is not None
+                message_id = await self._send(claim, channel, content=text)
+                posted += message_id is not None
         return posted
 
     async def _send(
@@ -240,20 +243,32 @@ class RecapFeature:
         *,
         content: str,
         embed: discord.Embed | None = None,
-        files: Sequence[discord.File] = (),
-    ) -> discord.Message | None:
-        """Send a claimed post with its nonce and record it; None when Discord refused it."""
-        try:
-            message = await channel.send(
-                content,
-                embeds=[embed] if embed is not None else [],
-                files=list(files),
-                nonce=claim.nonce,
-                allowed_mentions=NO_MENTIONS,
+        files: Sequence[tuple[str, bytes]] = (),
+    ) -> int | None:
+        """Post a claimed message through the core outbox and record it; None when it was not posted.
+
+        The outbox makes it once (intent first, nonce, retries inside the grace, the channel's history
+        after a crash); the claim records that the recap decided to post it.
+        """
+        channel_id = getattr(channel, "id", 0)
+        draft = Draft.of(
+            content,
+            mentions=NO_MENTIONS,
+            embeds=[embed] if embed is not None else [],
+            files=[Attachment(name, data) for name, data in files],
+        )
+        result = await self.bot.outbox.post(
+            channel_id,
+            key=f"recap:{claim.kind}:{claim.guild_id}:{claim.key}",
+            draft=draft,
+            grace=POST_GRACE,
+            guild_id=claim.guild_id,
+        )
+        if isinstance(result, Failed):
+            log.warning(
+                "recap %s post to server %s failed: %s", claim.kind, claim.guild_id, result.reason
             )
-        except discord.HTTPException as error:
-            log.warning("recap %s post to server %s failed: %s", claim.kind, claim.guild_id, error)
-            if error.status < 500:
+            if result.reason == "refused":
                 # Certainly not posted: a later attempt may try again.
                 await self.store.release_post(claim)
             return None
@@ -261,10 +276,10 @@ class RecapFeature:
             claim,
             "sent",
             now=self.services.clock.now(),
-            channel_id=message.channel.id,
-            message_id=message.id,
+            channel_id=result.channel_id,
+            message_id=result.message_id,
         )
-        return message
+        return result.message_id
 
     # -- the report -----------------------------------------------------------------------------------
 
@@ -364,14 +379,14 @@ class RecapFeature:
                 await self.store.finish_post(claim, "logged", now=services.clock.now())
                 return
             content = services.t("recap.report.auto_content", locale)
-            message = await self._send(
+            message_id = await self._send(
                 claim,
                 channel,
                 content=content,
                 embed=discord.Embed.from_dict(bundle.embed),
-                files=bundle.discord_files(),
+                files=bundle.files,
             )
-        if message is None:
+        if message_id is None:
             await self.bot.notices.tell_once(
                 guild_id, "recap_report_failed", "recap.report.failed", avoid_channel=channel_id
             )

@@ -24,13 +24,14 @@ def _time(text: str) -> datetime:
 
 @dataclass(frozen=True, slots=True)
 class PostClaim:
-    """Leave to make a post, with the nonce it must carry (the same one again after a crash)."""
+    """Leave to make a post. The post itself goes through the core outbox (which makes it once);
+    ``nonce`` and ``retry`` only record whether an earlier attempt was under way."""
 
     kind: PostKind
     key: str
     guild_id: int
     nonce: str
-    #: A previous attempt may have reached Discord: the nonce makes the repeat safe.
+    #: A previous attempt may have reached Discord (the outbox finds it rather than repeating it).
     retry: bool
 
 
