@@ -355,7 +355,7 @@ async def storm(plan: Plan, seed: int, keep: Path | None, check: str = "all") ->
                     starts_at=sessions[0].start,
                     ends_at=sessions[-1].end,
                     viewer_step=timedelta(seconds=2),
-                    make_vod_after=timedelta(hours=1),
+                    recording_after=timedelta(hours=1),
                 )
             )
             tally = Tally()

@@ -8,6 +8,8 @@ Placeholders (``{name}``) in answers, filled at answer time so a delay or a new 
 ``{start}`` ``{end}``                     first start / last end as ``HH:MM`` in the event's time zone
 ``{start_ts}`` ``{end_ts}``               the same as Discord ``<t:UNIX:t>`` (each viewer's own zone)
 ``{stream_link}``                         where to watch (``youtube.stream_link``)
+``{replay_link}``                         the recording once YouTube has it ready (the live relay
+                                          says so), else the same as ``{stream_link}``
 ``{program}``                             one line per program item: ``• 13:00–13:50 (<t:…:t>) title``
 ``{start_<id>}`` ``{end_<id>}``           one program item's times, ``HH:MM``
 ``{start_<id>_ts}`` ``{end_<id>_ts}``     the same as Discord timestamps
@@ -83,9 +85,13 @@ def _format_date(moment: datetime, locale: str) -> str:
 
 
 def answer_values(
-    config: Config, locale: str, program_times: ProgramTimes | None = None
+    config: Config,
+    locale: str,
+    program_times: ProgramTimes | None = None,
+    replay_link: str | None = None,
 ) -> dict[str, str]:
-    """Every placeholder's value for ``locale`` (``"ko"`` or anything else for English)."""
+    """Every placeholder's value for ``locale`` (``"ko"`` or anything else for English);
+    ``replay_link`` is the recording's link once it is ready."""
     lang = "ko" if locale == "ko" else "en"
     times = effective_times(config, program_times)
     ordered = [times[item.id] for item in config.program]
@@ -101,6 +107,7 @@ def answer_values(
         "end_ts": discord_time(last_end),
         "stream_link": config.youtube.stream_link or _NO_LINK[lang],
     }
+    values["replay_link"] = replay_link or values["stream_link"]
     lines = []
     for item in config.program:
         start, end = times[item.id]
@@ -128,9 +135,11 @@ def render_answer(
     locale: str,
     config: Config,
     program_times: ProgramTimes | None = None,
+    replay_link: str | None = None,
 ) -> str:
     """The entry's answer in ``locale`` with the live program's values filled in."""
-    return fill_placeholders(entry.answer.get(locale), answer_values(config, locale, program_times))
+    values = answer_values(config, locale, program_times, replay_link)
+    return fill_placeholders(entry.answer.get(locale), values)
 
 
 def unknown_placeholders(text: str, config: Config) -> set[str]:

@@ -1,7 +1,8 @@
 """The running FAQ feature: one service wired to the bot, shared by the viewer and moderator cogs.
 
 Owns the feature's lifecycle: load the entries (config ⊕ moderators' stored changes), register the
-restart-safe buttons, report in ``/admin status``, follow a config reload, and withdraw on unload.
+restart-safe buttons, report in ``/admin status``, answer for the day's questions
+(``services.question_records``), follow a config reload, and withdraw on unload.
 """
 
 from __future__ import annotations
@@ -36,7 +37,21 @@ class FaqFeature:
             services.t,
             # After /admin delay when the schedule feature runs, else the config's times.
             program_times=services.program_times,
+            replay_link=self.replay_link,
         )
+
+    async def replay_link(self) -> str | None:
+        """The recording's link once the live feature has it ready (None before, or without it)."""
+        source = self.bot.services.stream_records
+        if source is None:
+            return None
+        try:
+            record = await source.stream_record()
+        except Exception:
+            # An answer never fails for it: the stream link stands in.
+            log.exception("FAQ: reading the stream record failed")
+            return None
+        return record.replay_link if record is not None else None
 
     async def start(self) -> None:
         await self.service.load()
@@ -44,8 +59,11 @@ class FaqFeature:
         # The buttons are built by discord.py from their custom ids: they find the service here.
         self.bot.services.provide(FaqService, self.service)
         self.bot.services.status_sources[FEATURE] = self.service
+        self.bot.services.question_records = self.service
 
     async def stop(self) -> None:
+        if self.bot.services.question_records is self.service:
+            self.bot.services.question_records = None
         self.bot.services.status_sources.pop(FEATURE, None)
         self.bot.services.withdraw(FaqService)
         self.bot.remove_dynamic_items(PickButton, VoteButton, MarkButton)

@@ -18,8 +18,9 @@ from datetime import datetime, timedelta
 from typing import Generic, Protocol, TypeVar
 
 from bot.clock import Clock
-from bot.config import Config, FaqEntry
+from bot.config import Config, FaqEntry, Localized
 from bot.errors import UserError
+from bot.services import AskedQuestion, FaqUse, QuestionRecord, UnansweredText
 from bot.text import clip
 from bot.timefmt import discord_ts
 
@@ -136,6 +137,11 @@ class AutoAnswerCooldown:
 
 ProgramTimesSource = Callable[[], Awaitable[ProgramTimes]]
 """Where answers read the session times: ``Services.program_times`` in the bot."""
+ReplayLinkSource = Callable[[], Awaitable[str | None]]
+"""Where answers read the recording's link (None until it is ready): the live relay's record."""
+#: How much of the day a question record carries (the report and its CSV show them all).
+RECORD_LIMIT = 1000
+RECORD_TOP_ENTRIES = 10
 
 
 class FaqService:
@@ -147,6 +153,7 @@ class FaqService:
         t: Translate,
         *,
         program_times: ProgramTimesSource | None = None,
+        replay_link: ReplayLinkSource | None = None,
         auto_answer_channel_ids: Sequence[int] | None = None,
         auto_answer_cooldown: timedelta | None = None,
         ask_interval: timedelta = ASK_INTERVAL,
@@ -158,6 +165,7 @@ class FaqService:
         self.clock = clock
         self.t = t
         self._program_times = program_times
+        self._replay_link = replay_link
         # Channels and cooldown follow the config (and its reloads) unless given explicitly.
         self._channels_from_config = auto_answer_channel_ids is None
         self._cooldown_from_config = auto_answer_cooldown is None
@@ -218,7 +226,10 @@ class FaqService:
         if entry is None:
             return None
         times = await self._program_times() if self._program_times else None
-        return render_answer(entry, locale, self.config, times)
+        replay = None
+        if self._replay_link is not None and "{replay_link}" in entry.answer.get(locale):
+            replay = await self._replay_link()
+        return render_answer(entry, locale, self.config, times, replay)
 
     async def _answer_text(self, entry: FaqEntry, locale: str) -> str:
         body = await self.render(entry.id, locale) or ""
@@ -235,6 +246,7 @@ class FaqService:
             self.usage.add(entry.id, now)
             return FaqReply("confident", await self._answer_text(entry, locale), entry_id=entry.id)
         if result.kind == "weak":
+            self.usage.add_outcome("suggested")
             choices = tuple(
                 FaqChoice(
                     c.entry_id, clip(self.matcher.label(c.entry_id, locale), BUTTON_LABEL_CHARS)
@@ -263,12 +275,15 @@ class FaqService:
             ),
         )
 
-    async def answer_entry(self, entry_id: str, locale: str) -> FaqReply:
-        """The reply when a "did you mean" button is pressed (counts as a use)."""
+    async def answer_entry(self, entry_id: str, locale: str, *, picked: bool = False) -> FaqReply:
+        """The reply for one entry (counts as a use): chosen in autocomplete, or ``picked`` from
+        "did you mean" buttons."""
         entry = self.matcher.entry(entry_id)
         if entry is None:
             return FaqReply("none", self.t("faq.gone", locale))
         self.usage.add(entry.id, self.clock.now())
+        if picked:
+            self.usage.add_outcome("picked")
         return FaqReply("confident", await self._answer_text(entry, locale), entry_id=entry.id)
 
     def topics(self, locale: str) -> str:
@@ -407,6 +422,32 @@ class FaqService:
         if not unanswered:
             lines.append(none)
         return clip("\n".join(lines), MESSAGE_CHARS)
+
+    async def question_record(self) -> QuestionRecord:
+        """What viewers asked, for the organisers' report (``services.question_records``): FAQ
+        outcomes, the most used entries, the unanswered questions and the event server's ``/ask``
+        questions (hidden ones left out)."""
+        await self.usage.flush()
+        outcomes = await self.store.outcomes()
+        top = []
+        for entry_id, uses in await self.store.top_used(RECORD_TOP_ENTRIES):
+            entry = self.matcher.entry(entry_id)
+            question = entry.question if entry else Localized(ko=entry_id, en=entry_id)
+            top.append(FaqUse(entry_id, question, uses))
+        unanswered = await self.store.unanswered(RECORD_LIMIT)
+        asked = await self.store.top_questions(
+            self.config.discord.guild_id, RECORD_LIMIT, statuses=("open", "answered")
+        )
+        return QuestionRecord(
+            faq_answered=outcomes.answered,
+            faq_suggested=outcomes.suggested_only,
+            faq_unanswered=outcomes.unanswered,
+            top_faq=tuple(top),
+            unanswered=tuple(UnansweredText(u.text, u.asked) for u in unanswered),
+            asked=tuple(
+                AskedQuestion(q.text, q.votes, q.status == "answered", q.created_at) for q in asked
+            ),
+        )
 
     # -- viewer questions for the speakers ----------------------------------------------------------
 

@@ -3,7 +3,8 @@
 * FAQ overrides: moderators add, edit and remove entries at run time. The config file stays the base;
   every change is a row of ``faq_history`` (who, when, before, after) and the latest row per id is the
   override. The effective set is config ⊕ overrides (:meth:`FaqStore.effective_entries`).
-* Usage counts per entry and the questions no entry answered (grouped by normalised text).
+* Usage counts per entry, "did you mean" replies and picks (``faq_outcomes``), and the questions no
+  entry answered (grouped by normalised text).
 * Viewer questions for the speakers, with one vote per user, ordered by votes then age.
 
 All times are stored as UTC ISO-8601 text and returned as aware UTC datetimes. Every write is a single
@@ -13,7 +14,7 @@ autocommitted statement, because the Store's connection is shared by all feature
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -26,7 +27,9 @@ from bot.store import Store
 __all__ = [
     "ASK_INTERVAL",
     "FaqChange",
+    "FaqOutcomes",
     "FaqStore",
+    "Outcome",
     "Question",
     "QuestionStatus",
     "UnansweredQuestion",
@@ -40,6 +43,24 @@ ASK_INTERVAL = timedelta(minutes=1)
 """One /ask per user per this interval."""
 #: Uses to add per entry id: (how many, the latest).
 UsageBatch = dict[str, tuple[int, datetime]]
+#: A /faq question got "did you mean" choices (suggested), or its asker picked one (picked).
+Outcome = Literal["suggested", "picked"]
+
+
+@dataclass(frozen=True, slots=True)
+class FaqOutcomes:
+    """How FAQ questions ended, as stored: answers (every use of an entry: /faq, a pick, an
+    auto-answer), "did you mean" replies, picks from them, and unanswered questions."""
+
+    answered: int
+    suggested: int
+    picked: int
+    unanswered: int
+
+    @property
+    def suggested_only(self) -> int:
+        """Questions answered only with suggestions: the asker picked none of them."""
+        return max(0, self.suggested - self.picked)
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +284,30 @@ class FaqStore:
             " last_used_at = max(last_used_at, excluded.last_used_at)",
             params,
         )
+
+    async def add_outcomes(self, counts: Mapping[Outcome, int]) -> None:
+        """Add counted outcomes in one statement."""
+        rows = [(kind, count) for kind, count in counts.items() if count]
+        if not rows:
+            return
+        marks = ", ".join("(?, ?)" for _ in rows)
+        await self._db.execute(
+            f"INSERT INTO faq_outcomes (kind, count) VALUES {marks}"
+            " ON CONFLICT (kind) DO UPDATE SET count = count + excluded.count",
+            [value for row in rows for value in row],
+        )
+
+    async def outcomes(self) -> FaqOutcomes:
+        """Every outcome counted so far (unanswered: the questions not dismissed)."""
+        async with self._db.execute(
+            "SELECT (SELECT COALESCE(SUM(uses), 0) FROM faq_usage),"
+            " (SELECT COALESCE(SUM(count), 0) FROM faq_outcomes WHERE kind = 'suggested'),"
+            " (SELECT COALESCE(SUM(count), 0) FROM faq_outcomes WHERE kind = 'picked'),"
+            " (SELECT COALESCE(SUM(asked), 0) FROM faq_unanswered WHERE dismissed = 0)"
+        ) as cursor:
+            row = await cursor.fetchone()
+        assert row is not None
+        return FaqOutcomes(int(row[0]), int(row[1]), int(row[2]), int(row[3]))
 
     async def top_used(self, limit: int = 10) -> list[tuple[str, int]]:
         async with self._db.execute(

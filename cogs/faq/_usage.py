@@ -1,9 +1,10 @@
-"""How often each entry answered: counted in memory, written in batches off the reply's path.
+"""How often each entry answered, and how often "did you mean" was offered and picked from: counted
+in memory, written in batches off the reply's path.
 
 A ``/faq`` answer must not wait for SQLite (a commit through aiosqlite's thread). Each use is counted
-here at once; one statement writes everything counted so far a few seconds later, and the feature's
-stop writes the rest, so a clean shutdown loses nothing. (A crash loses at most the last few seconds of
-statistics: acceptable for a popularity count.)
+here at once; one statement per table writes everything counted so far a few seconds later, and the
+feature's stop writes the rest, so a clean shutdown loses nothing. (A crash loses at most the last few
+seconds of statistics: acceptable for a popularity count.)
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import Counter
 from datetime import datetime
 
-from ._store import FaqStore, UsageBatch
+from ._store import FaqStore, Outcome, UsageBatch
 
 __all__ = ["FLUSH_DELAY", "UsageCounts"]
 
@@ -28,6 +30,7 @@ class UsageCounts:
         self.store = store
         self.delay = delay
         self._pending: UsageBatch = {}
+        self._outcomes: Counter[Outcome] = Counter()
         self._timer: asyncio.Task[None] | None = None
         self._writing = asyncio.Lock()
 
@@ -40,22 +43,35 @@ class UsageCounts:
         """Count one use; never waits (a write is scheduled, not awaited)."""
         uses, _ = self._pending.get(entry_id, (0, now))
         self._pending[entry_id] = (uses + 1, now)
+        self._write_soon()
+
+    def add_outcome(self, outcome: Outcome) -> None:
+        """Count a "did you mean" reply or a pick from one; never waits."""
+        self._outcomes[outcome] += 1
+        self._write_soon()
+
+    def _write_soon(self) -> None:
         if self._timer is None or self._timer.done():
             self._timer = asyncio.create_task(self._flush_later(), name="faq usage counts")
 
     async def flush(self) -> None:
-        """Write every use counted so far (one statement); kept for the next try if it fails."""
+        """Write everything counted so far (a statement per table); kept for the next try if a
+        write fails."""
         async with self._writing:  # one write at a time, so counts are never written twice
             batch, self._pending = self._pending, {}
-            if not batch:
-                return
+            outcomes, self._outcomes = self._outcomes, Counter()
             try:
-                await self.store.add_uses(batch)
+                if batch:
+                    await self.store.add_uses(batch)
+                    batch = {}
+                if outcomes:
+                    await self.store.add_outcomes(outcomes)
             except Exception:
-                log.exception("could not write FAQ usage counts; keeping %d for later", len(batch))
+                log.exception("could not write FAQ usage counts; keeping them for later")
                 for entry_id, (uses, last) in batch.items():
                     pending, latest = self._pending.get(entry_id, (0, last))
                     self._pending[entry_id] = (uses + pending, max(last, latest))
+                self._outcomes.update(outcomes)
                 raise
 
     async def close(self) -> None:

@@ -77,7 +77,9 @@ class PickButton(
             if self.owner_id is not None and not await only_for(interaction, self.owner_id):
                 return
             service = faq_service(interaction)
-            reply = await service.answer_entry(self.entry_id, locale_for(interaction.locale))
+            reply = await service.answer_entry(
+                self.entry_id, locale_for(interaction.locale), picked=True
+            )
             await interaction.response.edit_message(
                 content=reply.text, view=None, allowed_mentions=NO_MENTIONS
             )

@@ -63,17 +63,20 @@ class LiveCog(commands.Cog):
             clock=self.services.clock,
             sink=self.sink,
             session=self.services.http,
+            dispatch=self.bot.dispatch,
         )
 
     async def cog_load(self) -> None:
         self.services.status_sources[FEATURE] = self
         self.services.youtube_status = self.relay
+        self.services.stream_records = self.relay
         await self.relay.start()
 
     async def cog_unload(self) -> None:
         await self.relay.stop()
         self.services.status_sources.pop(FEATURE, None)
         self.services.youtube_status = None
+        self.services.stream_records = None
 
     async def status_fields(self, locale: str) -> list[tuple[str, str]]:
         """The ``/admin status`` field (this cog is the feature's StatusSource)."""
@@ -105,6 +108,7 @@ class LiveCog(commands.Cog):
             await self.relay.stop()
             self.relay = self._relay_for(new)
             self.services.youtube_status = self.relay
+            self.services.stream_records = self.relay
             await self.relay.start()
         log.info("live relay restarted for the reloaded config")
 

@@ -10,6 +10,11 @@ pushes, tests).
 Where to extend it: :meth:`LiveRelay._check` is where watched videos are asked about again at every
 poll (``_state.watched`` says which ones); :meth:`LiveRelay._stream_ended` is where the end of a
 stream is handled (summary, chart, the sink's ``on_ended``).
+
+After the stream: an announced stream stays watched until its recording is ready (``_state``), at
+the idle rate (nothing about it is urgent), for at most a day. The relay is the bot's
+:class:`~bot.services.StreamRecordSource` (:meth:`LiveRelay.stream_record`) and tells the recap
+through ``dispatch`` when the event's stream ended and when its recording is ready.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import aiohttp
 
 from bot.clock import Clock
 from bot.config import Config, YouTubeSection
+from bot.services import RECORDING_READY_EVENT, STREAM_ENDED_EVENT, StreamRecord
 from bot.store import Store
 from cogs.live._chart import viewers_chart
 from cogs.live._discovery import Discovery
@@ -51,6 +57,7 @@ from cogs.live._state import (
     Mode,
     Observation,
     Phase,
+    RecordingReady,
     RelayStatus,
     Summary,
     Upcoming,
@@ -59,8 +66,11 @@ from cogs.live._state import (
     WentLive,
     advance,
     due,
+    event_broadcast,
+    expire_recording,
     mark_announced,
     new_broadcast,
+    stream_record,
     summarize,
     watched,
 )
@@ -76,6 +86,10 @@ SINK_TIMEOUT = 30.0
 #: How long ``stop`` lets a poll in progress finish. The bot's whole shutdown has 4 s
 #: (bot.lifecycle.SHUTDOWN_TIMEOUT), and the schedule's stop may wait for a reminder post too.
 STOP_GRACE = 1.5
+
+#: How the relay tells the rest of the bot about the event's stream (``bot.dispatch``): the event's
+#: name (``bot.services.STREAM_ENDED_EVENT`` / ``RECORDING_READY_EVENT``) and the record.
+Dispatch = Callable[[str, StreamRecord], None]
 
 
 class LiveSink(Moderators, Protocol):
@@ -131,6 +145,7 @@ def build_relay(
     sink: LiveSink,
     session: aiohttp.ClientSession | None = None,
     rand: Callable[[], float] = random.random,
+    dispatch: Dispatch | None = None,
 ) -> LiveRelay:
     """The relay with its parts: storage, the quota ledger, the API client and gate, discovery."""
     live_store = LiveStore(store)
@@ -140,7 +155,7 @@ def build_relay(
     )
     api = ApiGate(watch.youtube, client, ledger, sink, rand=rand)
     discovery = Discovery(watch.youtube, endpoints, api, live_store, sink, clock, session)
-    return LiveRelay(watch, api, discovery, live_store, sink, clock)
+    return LiveRelay(watch, api, discovery, live_store, sink, clock, dispatch)
 
 
 class LiveRelay:
@@ -152,6 +167,7 @@ class LiveRelay:
         store: LiveStore,
         sink: LiveSink,
         clock: Clock,
+        dispatch: Dispatch | None = None,
     ) -> None:
         self.watch = watch
         self.api = api
@@ -159,6 +175,7 @@ class LiveRelay:
         self.store = store
         self.sink = sink
         self.clock = clock
+        self.dispatch = dispatch
         self.broadcasts: dict[str, Broadcast] = {}
         self._saved: dict[str, Broadcast] = {}
         self._wake = asyncio.Event()
@@ -280,6 +297,7 @@ class LiveRelay:
                 if video_id not in self.broadcasts:
                     self.broadcasts[video_id] = new_broadcast(video_id, now)
             await self._deliver_owed(now)
+            await self._give_up_recordings(now)
             await self._check(now)
             await self.discovery.maintain_websub()
             return self._plan(self.clock.now())
@@ -320,12 +338,30 @@ class LiveRelay:
             if owed:
                 await self._settle(b, owed, now)
 
+    async def _give_up_recordings(self, now: datetime) -> None:
+        """A recording still not ready a day after the end will not be linked: stop asking."""
+        for b in list(self.broadcasts.values()):
+            expired = expire_recording(b, now)
+            if expired is not b:
+                log.warning(
+                    "live: the recording of %s (%s) was not ready a day after the end; "
+                    "no longer checking it",
+                    b.video_id,
+                    b.title,
+                )
+                self.broadcasts[b.video_id] = expired
+                await self._save(expired, now)
+
     async def _settle(
         self, b: Broadcast, changes: Sequence[BroadcastChange], now: datetime
     ) -> None:
-        """Tell the sink each change in turn, then keep and save what was told."""
+        """Tell the sink each change in turn, then keep and save what was told. A change the sink
+        failed to take stops the rest: they are owed again, in order, at the next poll."""
         for change in changes:
-            b = await self._deliver(b, change)
+            told = await self._deliver(b, change)
+            if told is b:
+                break
+            b = told
         self.broadcasts[b.video_id] = b
         await self._save(b, now)
 
@@ -335,6 +371,8 @@ class LiveRelay:
         try:
             if isinstance(change, Ended):
                 await self._stream_ended(b)
+            elif isinstance(change, RecordingReady):
+                self._tell(RECORDING_READY_EVENT, b)
             else:
                 async with asyncio.timeout(SINK_TIMEOUT):
                     if isinstance(change, Upcoming):
@@ -361,6 +399,19 @@ class LiveRelay:
         summary = await self._summary(b)
         async with asyncio.timeout(SINK_TIMEOUT):
             await self.sink.on_ended(b, summary)
+        self._tell(STREAM_ENDED_EVENT, b)
+
+    def _tell(self, event: str, b: Broadcast) -> None:
+        """Dispatch ``event`` when ``b`` is the event's stream (an other stream of the channel has
+        no chapters, no replay post and no report)."""
+        if self.dispatch is None:
+            return
+        # ``b`` as just delivered, in place of the version the relay kept before this poll.
+        chosen = self.event_broadcast({**self.broadcasts, b.video_id: b}.values())
+        if chosen is None or chosen.video_id != b.video_id:
+            log.info("live: %s of %s is not the event's stream: not dispatched", event, b.video_id)
+            return
+        self.dispatch(event, stream_record(b))
 
     async def _summary(self, b: Broadcast) -> Summary:
         summary = summarize(b)
@@ -451,6 +502,21 @@ class LiveRelay:
         if soonest is not None and not fast:
             delay = min(delay, soonest - now)
         return max(delay, timedelta(0))
+
+    # -- the event's stream (bot.services.StreamRecordSource) ----------------------------------------
+
+    def event_broadcast(self, broadcasts: Iterable[Broadcast] | None = None) -> Broadcast | None:
+        """The event's stream among ``broadcasts`` (default: all the relay knows)."""
+        return event_broadcast(
+            self.broadcasts.values() if broadcasts is None else broadcasts,
+            video_id=self.watch.youtube.video_id,
+            window=self.watch.window,
+        )
+
+    async def stream_record(self) -> StreamRecord | None:
+        """The event's stream as the recap reads it; None when no announced stream has started."""
+        b = self.event_broadcast()
+        return None if b is None else stream_record(b)
 
     # -- status -------------------------------------------------------------------------------------
 

@@ -8,14 +8,23 @@ until it has been gone for ``vanish_after``.
 What Discord is owed is computed from announcement flags, not from transitions: an announcement the sink
 failed to deliver is simply owed again at the next poll, and a restart (flags in SQLite) owes nothing
 already said. A video first seen ended (an old VOD, or a VOD being reprocessed) owes nothing.
+
+After an announced stream ends, its recording is followed too: YouTube describes it with a zero
+``contentDetails.duration`` and ``status.uploadStatus`` "uploaded" until the archive can be watched
+(:func:`recording_state`). The broadcast stays watched while the recording is "processing", for at
+most :data:`RECORDING_GIVE_UP` after the end; "ready" is owed once (:class:`RecordingReady`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Literal
+
+from bot.services import RecordingState, StreamRecord, ViewerCount
+from cogs.live._quota import ProgramWindow
 
 #: An upcoming broadcast is announced once its scheduled start is this close.
 ANNOUNCE_AHEAD = timedelta(hours=24)
@@ -23,6 +32,12 @@ ANNOUNCE_AHEAD = timedelta(hours=24)
 STALE_UPCOMING = timedelta(hours=6)
 #: How long a known video may be missing from videos.list before it is considered gone.
 VANISH_AFTER = timedelta(minutes=30)
+#: How long after a stream's end the relay waits for its recording before calling it unavailable.
+RECORDING_GIVE_UP = timedelta(hours=24)
+#: ``contentDetails.duration`` of a live stream, and of its recording until it is processed.
+ZERO_DURATIONS = frozenset({"", "P0D", "PT0S"})
+#: ``status.uploadStatus`` values after which no recording will come.
+FAILED_UPLOADS = frozenset({"failed", "rejected", "deleted"})
 
 
 class Phase(StrEnum):
@@ -68,6 +83,9 @@ class Observation:
     actual_start: datetime | None = None
     actual_end: datetime | None = None
     viewers: int | None = None
+    #: ``contentDetails.duration`` (ISO 8601) and ``status.uploadStatus``, as sent ("" if absent).
+    duration: str = ""
+    upload_status: str = ""
 
 
 @dataclass(frozen=True)
@@ -93,6 +111,10 @@ class Broadcast:
     reported_viewers: int | None = None
     upcoming_messages: tuple[MessageRef, ...] = ()
     live_messages: tuple[MessageRef, ...] = ()
+    #: The recording of an announced stream after its end ("none" before, and for any other video).
+    recording: RecordingState = "none"
+    #: Set once "the recording is ready" has been told.
+    recording_announced: bool = False
 
     @property
     def link(self) -> str:
@@ -139,8 +161,13 @@ class Vanished:
     broadcast: Broadcast
 
 
+@dataclass(frozen=True)
+class RecordingReady:
+    broadcast: Broadcast
+
+
 #: A live-relay state change the sink is told about (not a gateway event, not the conference).
-BroadcastChange = Upcoming | WentLive | ViewersChanged | Ended | Vanished
+BroadcastChange = Upcoming | WentLive | ViewersChanged | Ended | Vanished | RecordingReady
 
 
 @dataclass(frozen=True)
@@ -160,6 +187,19 @@ def _target_phase(obs: Observation) -> Phase | None:
     if obs.broadcast_content == "upcoming":
         return Phase.UPCOMING
     return None
+
+
+def recording_state(duration: str, upload_status: str) -> RecordingState:
+    """What one videos.list answer says about an ended stream's recording.
+
+    Ready only when both signs agree: a length (a live stream and its unprocessed archive say
+    ``P0D``) and ``uploadStatus`` "processed" (it says "uploaded" while YouTube works on it).
+    """
+    if upload_status in FAILED_UPLOADS:
+        return "unavailable"
+    if duration not in ZERO_DURATIONS and upload_status == "processed":
+        return "ready"
+    return "processing"
 
 
 def absorb(b: Broadcast, obs: Observation) -> Broadcast:
@@ -183,14 +223,18 @@ def absorb(b: Broadcast, obs: Observation) -> Broadcast:
             samples = (*b.samples, ViewerSample(obs.at, obs.viewers))
     elif phase in TERMINAL:
         viewers = None
+    recording = b.recording
+    # Only the recording of a stream the bot announced is followed (never an old VOD's).
+    if phase is Phase.ENDED and b.announced and recording in ("none", "processing"):
+        recording = recording_state(obs.duration, obs.upload_status)
     return replace(
         b,
         phase=phase,
         title=obs.title or b.title,
         channel_id=obs.channel_id or b.channel_id,
         thumbnail_url=obs.thumbnail_url or b.thumbnail_url,
-        # Sticky: a premiere's recording later looks like any other video.
-        premiere=b.premiere or (obs.is_stream and obs.premiere),
+        # Judged before the end only: a recording has a length too. Sticky once seen.
+        premiere=b.premiere or (phase not in TERMINAL and obs.is_stream and obs.premiere),
         last_seen=obs.at,
         missing_since=None,
         scheduled_start=obs.scheduled_start or b.scheduled_start,
@@ -199,7 +243,18 @@ def absorb(b: Broadcast, obs: Observation) -> Broadcast:
         actual_end=obs.actual_end or b.actual_end,
         viewers=viewers,
         samples=samples,
+        recording=recording,
     )
+
+
+def expire_recording(b: Broadcast, now: datetime) -> Broadcast:
+    """``b`` with its recording given up when it was still not ready a day after the end."""
+    if b.recording != "processing":
+        return b
+    ended = b.actual_end or b.last_seen or b.first_seen
+    if now - ended < RECORDING_GIVE_UP:
+        return b
+    return replace(b, recording="unavailable")
 
 
 def absorb_missing(b: Broadcast, at: datetime, vanish_after: timedelta = VANISH_AFTER) -> Broadcast:
@@ -229,8 +284,11 @@ def due(b: Broadcast, now: datetime) -> list[BroadcastChange]:
         if b.viewers is not None and b.viewers != b.reported_viewers:
             return [ViewersChanged(b)]
         return []
-    if b.phase is Phase.ENDED and b.announced and not b.ended_announced:
-        return [Ended(b)]
+    if b.phase is Phase.ENDED and b.announced:
+        owed: list[BroadcastChange] = [] if b.ended_announced else [Ended(b)]
+        if b.recording == "ready" and not b.recording_announced:
+            owed.append(RecordingReady(b))  # after the end, in that order
+        return owed
     if b.phase is Phase.VANISHED and b.announced and not b.ended_announced:
         return [Vanished(b)]
     return []
@@ -259,6 +317,8 @@ def mark_announced(
         )
     if isinstance(change, ViewersChanged):
         return replace(b, reported_viewers=change.broadcast.viewers)
+    if isinstance(change, RecordingReady):
+        return replace(b, recording_announced=True)
     return replace(b, ended_announced=True)
 
 
@@ -267,11 +327,49 @@ def new_broadcast(video_id: str, at: datetime) -> Broadcast:
 
 
 def watched(b: Broadcast) -> bool:
-    """Whether videos.list keeps describing ``b`` at each poll: until it is finished.
+    """Whether videos.list keeps describing ``b`` at each poll: until it is finished, and after an
+    announced stream's end until its recording is ready (or given up)."""
+    return not b.terminal or (b.phase is Phase.ENDED and b.recording == "processing")
 
-    After-stream work that waits for the recording (its processing, its duration) extends this.
-    """
-    return not b.terminal
+
+# -- the event's stream, for the after-stream recap (bot.services.StreamRecordSource) ---------------
+
+
+def event_broadcast(
+    broadcasts: Iterable[Broadcast], *, video_id: str = "", window: ProgramWindow | None = None
+) -> Broadcast | None:
+    """The event's stream among the broadcasts the bot announced and saw start: the configured
+    video if it is one of them, else the one that ran longest inside the program's window (the one
+    starting nearest to it when none overlaps; the latest without a window)."""
+    started = [b for b in broadcasts if b.announced and b.actual_start is not None]
+    configured = [b for b in started if b.video_id == video_id]
+    if configured:
+        return configured[0]
+    if not started:
+        return None
+    if window is None:
+        return max(started, key=lambda b: (b.actual_start, b.video_id))
+
+    def closeness(b: Broadcast) -> tuple[float, float]:
+        assert b.actual_start is not None
+        until = b.actual_end or b.last_seen or b.actual_start
+        overlap = min(until, window.closes) - max(b.actual_start, window.opens)
+        distance = abs(b.actual_start - window.start)
+        return max(0.0, overlap.total_seconds()), -distance.total_seconds()
+
+    return max(started, key=closeness)
+
+
+def stream_record(b: Broadcast) -> StreamRecord:
+    """The broadcast as the recap reads it."""
+    return StreamRecord(
+        video_id=b.video_id,
+        actual_start=b.actual_start,
+        actual_end=b.actual_end,
+        samples=tuple(ViewerCount(s.at, s.viewers) for s in b.samples),
+        # A stream that vanished (deleted, made private) has no recording to link.
+        recording="unavailable" if b.phase is Phase.VANISHED else b.recording,
+    )
 
 
 # -- summary -----------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """SQLite storage for the live relay: the only module with SQL (tables from
-``bot/migrations/0003_live.sql``; 0006 dropped the notice table, moderator notices are the core's).
+``bot/migrations/0003_live.sql``; 0006 dropped the notice table, moderator notices are the core's;
+0011 added the recording's state).
 
 Each write is one autocommitted statement: the connection is shared with other features, so an explicit
 transaction here could swallow their statements. Every write is an idempotent upsert, so a crash between
@@ -11,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import cast, get_args
 
+from bot.services import RecordingState
 from bot.store import Store
 from cogs.live._state import Broadcast, MessageRef, Phase, ViewerSample
 from cogs.live._youtube import ChannelInfo
@@ -76,8 +79,8 @@ class LiveStore:
         async with self._db.execute(
             "SELECT video_id, phase, title, channel_id, thumbnail_url, premiere, scheduled_start,"
             " actual_start, actual_end, viewers, reported_viewers, first_seen, last_seen,"
-            " missing_since, upcoming_announced, live_announced, ended_announced"
-            " FROM live_broadcasts ORDER BY first_seen, video_id"
+            " missing_since, upcoming_announced, live_announced, ended_announced, recording,"
+            " recording_announced FROM live_broadcasts ORDER BY first_seen, video_id"
         ) as cursor:
             rows = await cursor.fetchall()
         return [
@@ -99,6 +102,8 @@ class LiveStore:
                 upcoming_announced=bool(row[14]),
                 live_announced=bool(row[15]),
                 ended_announced=bool(row[16]),
+                recording=_recording(row[17]),
+                recording_announced=bool(row[18]),
                 samples=tuple(samples.get(row[0], ())),
                 upcoming_messages=tuple(messages.get((row[0], "upcoming"), ())),
                 live_messages=tuple(messages.get((row[0], "live"), ())),
@@ -112,8 +117,9 @@ class LiveStore:
             "INSERT INTO live_broadcasts (video_id, phase, title, channel_id, thumbnail_url, premiere,"
             " scheduled_start, actual_start, actual_end, viewers, reported_viewers, peak_viewers,"
             " first_seen, last_seen, missing_since, upcoming_announced, live_announced,"
-            " ended_announced, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-            " ?, ?) ON CONFLICT (video_id) DO UPDATE SET phase = excluded.phase,"
+            " ended_announced, recording, recording_announced, updated_at) VALUES (?, ?, ?, ?, ?, ?,"
+            " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (video_id) DO UPDATE SET"
+            " phase = excluded.phase,"
             " title = excluded.title, channel_id = excluded.channel_id,"
             " thumbnail_url = excluded.thumbnail_url, premiere = excluded.premiere,"
             " scheduled_start = excluded.scheduled_start, actual_start = excluded.actual_start,"
@@ -122,6 +128,7 @@ class LiveStore:
             " last_seen = excluded.last_seen, missing_since = excluded.missing_since,"
             " upcoming_announced = excluded.upcoming_announced,"
             " live_announced = excluded.live_announced, ended_announced = excluded.ended_announced,"
+            " recording = excluded.recording, recording_announced = excluded.recording_announced,"
             " updated_at = excluded.updated_at",
             (
                 b.video_id,
@@ -142,6 +149,8 @@ class LiveStore:
                 int(b.upcoming_announced),
                 int(b.live_announced),
                 int(b.ended_announced),
+                b.recording,
+                int(b.recording_announced),
                 _text(at),
             ),
         )
@@ -193,3 +202,9 @@ class LiveStore:
 
 def _at(text: str) -> datetime:
     return datetime.fromisoformat(text)
+
+
+def _recording(text: str) -> RecordingState:
+    if text not in get_args(RecordingState):
+        raise ValueError(f"unknown recording state {text!r}")
+    return cast(RecordingState, text)

@@ -29,9 +29,10 @@ from cogs.live._state import Observation
 
 log = logging.getLogger(__name__)
 
-#: One videos.list costs one unit whatever the parts; contentDetails is asked for as well because its
-#: ``duration`` is the only sign of a premiere (an uploaded file has a length, a live stream "P0D").
-VIDEO_PARTS = "snippet,liveStreamingDetails,contentDetails"
+#: One videos.list costs one unit whatever the parts. contentDetails is asked for as well because its
+#: ``duration`` is the only sign of a premiere (an uploaded file has a length, a live stream "P0D"),
+#: and with ``status.uploadStatus`` it says when an ended stream's recording can be watched.
+VIDEO_PARTS = "snippet,liveStreamingDetails,contentDetails,status"
 MAX_IDS_PER_CALL = 50
 
 _KEY_IN_URL = re.compile(r"(\bkey=)[^&\s\"'<>]+")
@@ -190,6 +191,7 @@ def parse_video(item: dict[str, Any], at: datetime) -> Observation:
         int(viewers_text) if isinstance(viewers_text, str) and viewers_text.isdigit() else None
     )
     duration = str(content.get("duration", "P0D"))
+    status = item.get("status") or {}
     return Observation(
         video_id=str(item["id"]),
         at=at,
@@ -203,6 +205,8 @@ def parse_video(item: dict[str, Any], at: datetime) -> Observation:
         actual_start=_parse_time((details or {}).get("actualStartTime")),
         actual_end=_parse_time((details or {}).get("actualEndTime")),
         viewers=viewers,
+        duration=duration,
+        upload_status=str(status.get("uploadStatus", "")),
     )
 
 

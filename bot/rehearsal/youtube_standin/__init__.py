@@ -8,7 +8,7 @@ from bot.rehearsal.youtube_standin._app import (
     topic_for,
 )
 from bot.rehearsal.youtube_standin._hub import HubRequest, HubStandIn, HubSubscription
-from bot.rehearsal.youtube_standin._model import FakeChannel, FakeVideo
+from bot.rehearsal.youtube_standin._model import FakeChannel, FakeVideo, iso_duration
 from bot.rehearsal.youtube_standin._script import audience, play_stream
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "HubSubscription",
     "YouTubeStandIn",
     "audience",
+    "iso_duration",
     "play_stream",
     "topic_for",
 ]

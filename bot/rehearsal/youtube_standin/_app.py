@@ -19,7 +19,7 @@ from aiohttp import web
 
 from bot.clock import Clock, SystemClock
 from bot.rehearsal.youtube_standin._hub import HubStandIn
-from bot.rehearsal.youtube_standin._model import FakeChannel, FakeVideo, premiere_duration
+from bot.rehearsal.youtube_standin._model import FakeChannel, FakeVideo, iso_duration
 from bot.rehearsal.youtube_standin._shapes import (
     GoogleError,
     bad_parameter,
@@ -188,7 +188,7 @@ class YouTubeStandIn:
             updated_at=now,
             is_stream=True,
             premiere=premiere,
-            duration=premiere_duration(premiere_length) if premiere else "P0D",
+            duration=iso_duration(premiere_length) if premiere else "P0D",
             scheduled_start=scheduled_start,
             broadcast_content="upcoming",
         )
@@ -233,9 +233,17 @@ class YouTubeStandIn:
         video.updated_at = now
         return video
 
-    def make_vod(self, video_id: str) -> FakeVideo:
-        """The ended stream's recording becomes a regular video (the feed shows it updated)."""
+    def make_recording_available(
+        self, video_id: str, duration: timedelta | None = None
+    ) -> FakeVideo:
+        """YouTube has processed the ended stream's recording: contentDetails.duration becomes its
+        length (default: from the actual start to the end) and status.uploadStatus "processed";
+        it is a regular video now (the feed shows it updated)."""
         video = self._video(video_id)
+        if video.actual_start is None or video.actual_end is None:
+            raise ValueError(f"{video_id} has not ended: it has no recording yet")
+        video.duration = iso_duration(duration or video.actual_end - video.actual_start)
+        video.recording_available = True
         video.broadcast_content = "none"
         video.updated_at = self.clock.now()
         video.view_count += 100
@@ -478,7 +486,14 @@ class YouTubeStandIn:
             "calls": dict(self.calls),
             "feed_calls": self.feed_calls,
             "videos": {
-                v.video_id: (v.broadcast_content, v.actual_start, v.actual_end, v.viewers)
+                v.video_id: (
+                    v.broadcast_content,
+                    v.actual_start,
+                    v.actual_end,
+                    v.viewers,
+                    v.duration,
+                    v.upload_status,
+                )
                 for v in self.videos.values()
             },
             "quota_exhausted": self.quota_exhausted,

@@ -60,8 +60,11 @@ class FakeVideo:
     updated_at: datetime
     is_stream: bool = True
     premiere: bool = False
-    # A premiere plays an uploaded file, so contentDetails.duration is its length; a live stream says P0D.
+    # A premiere plays an uploaded file, so contentDetails.duration is its length; a live stream says
+    # P0D, and so does its recording until YouTube has processed it (make_recording_available).
     duration: str = "P0D"
+    #: An ended stream's archive can be watched: uploadStatus "processed" instead of "uploaded".
+    recording_available: bool = False
     scheduled_start: datetime | None = None
     actual_start: datetime | None = None
     actual_end: datetime | None = None
@@ -130,9 +133,7 @@ class FakeVideo:
             }
         if "status" in parts:
             item["status"] = {
-                "uploadStatus": "processed"
-                if not self.is_stream or self.actual_end
-                else "uploaded",
+                "uploadStatus": self.upload_status,
                 "privacyStatus": "public",
                 "license": "youtube",
                 "embeddable": True,
@@ -140,6 +141,14 @@ class FakeVideo:
                 "madeForKids": False,
             }
         return item
+
+    @property
+    def upload_status(self) -> str:
+        """An uploaded file (an upload, a premiere) is processed; a live stream is "uploaded" while
+        live and after its end until its recording is available."""
+        if not self.is_stream or self.premiere or self.recording_available:
+            return "processed"
+        return "uploaded"
 
     def playlist_item_json(self, position: int, parts: set[str]) -> dict[str, Any]:
         item: dict[str, Any] = {
@@ -185,7 +194,8 @@ class FakeVideo:
         }
 
 
-def premiere_duration(length: timedelta) -> str:
+def iso_duration(length: timedelta) -> str:
+    """``contentDetails.duration``: ISO 8601, e.g. ``PT3H30M12S``."""
     seconds = int(length.total_seconds())
     minutes, seconds = divmod(seconds, 60)
     hours, minutes = divmod(minutes, 60)

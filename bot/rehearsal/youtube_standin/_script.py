@@ -1,4 +1,5 @@
-"""A scripted stream for rehearsals: scheduled, live with a plausible audience curve, ended, VOD.
+"""A scripted stream for rehearsals: scheduled, live with a plausible audience curve, ended, and its
+recording available a few minutes later.
 
 ``ccei-bot rehearse`` (or a test) runs :func:`play_stream` beside the bot with the same clock; with a
 ScaledClock the afternoon passes in minutes. Sleeps go through ``clock.real_seconds`` so the script keeps
@@ -43,9 +44,10 @@ async def play_stream(
     ends_at: datetime,
     peak: int = 850,
     viewer_step: timedelta = timedelta(seconds=30),
-    make_vod_after: timedelta = timedelta(minutes=10),
+    recording_after: timedelta | None = timedelta(minutes=3),
 ) -> None:
-    """Schedule ``video_id`` now, go live at ``starts_at``, update viewers, end at ``ends_at``."""
+    """Schedule ``video_id`` now, go live at ``starts_at``, update viewers, end at ``ends_at``; the
+    recording becomes available ``recording_after`` the end (None: never)."""
     if ends_at <= starts_at:
         raise ValueError("the stream must end after it starts")
     standin.schedule(video_id, title, starts_at)
@@ -62,5 +64,8 @@ async def play_stream(
         await _sleep_until(clock, moment)
     standin.end(video_id)
     log.info("stand-in: %s ended", video_id)
-    await _sleep_until(clock, ends_at + make_vod_after)
-    standin.make_vod(video_id)
+    if recording_after is None:
+        return
+    await _sleep_until(clock, ends_at + recording_after)
+    standin.make_recording_available(video_id)
+    log.info("stand-in: the recording of %s is available", video_id)

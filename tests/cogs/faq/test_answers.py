@@ -110,3 +110,18 @@ def test_placeholder_id() -> None:
 def test_missing_stream_link_reads_naturally(config: Config) -> None:
     bare = config.model_copy(update={"youtube": config.youtube.model_copy(update={"channel": ""})})
     assert answer_values(bare, "ko")["stream_link"] == "CCEI SAY 유튜브 채널"
+
+
+def test_the_replay_link_is_the_recording_once_ready_else_the_stream(config: Config) -> None:
+    replay = _entry(config, "replay")
+    stream = answer_values(config, "ko")["stream_link"]
+    assert answer_values(config, "ko")["replay_link"] == stream
+    before = render_answer(replay, "ko", config)
+    assert f"'CCEI SAY' 채널에서 다시보기로 볼 수 있어요: {stream}\n" in before
+    after = render_answer(replay, "en", config, replay_link="https://youtu.be/ccei2022live")
+    assert after == (
+        "Once the stream is over and YouTube has processed the recording, the replay is on the "
+        "'CCEI SAY' channel: https://youtu.be/ccei2022live\nWe will post it here when it is up, "
+        "and `/replay` gives you a link to each session."
+    )
+    assert unknown_placeholders("{replay_link} {replay}", config) == {"replay"}

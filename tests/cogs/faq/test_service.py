@@ -370,3 +370,72 @@ def test_auto_answer_cooldown() -> None:
     assert cooldown.try_acquire("venue", 2, now + timedelta(minutes=1))  # another channel
     assert cooldown.try_acquire("when", 1, now + timedelta(minutes=1))  # another entry
     assert cooldown.try_acquire("venue", 1, now + timedelta(minutes=10))
+
+
+async def test_the_question_record_counts_outcomes_and_lists_the_questions(
+    config: Config, service: FaqService, clock: FrozenClock
+) -> None:
+    """What the organisers' report reads (services.question_records)."""
+    guild = config.discord.guild_id
+    for question in ("장소 어디에요", "where is the venue", "장소 알려주세요"):
+        assert (await service.answer(question, "ko")).kind == "confident"
+    weak = await service.answer("삼성이랑 하는 프로그램", "ko")
+    assert weak.kind == "weak"
+    await service.answer_entry(weak.choices[0].entry_id, "ko", picked=True)
+    assert (await service.answer("삼성이랑 하는 프로그램", "ko")).kind == "weak"  # never picked
+    await service.answer_entry("venue", "en")  # chosen in autocomplete: no suggestion involved
+    for question in ("주차 가능한가요?", "주차 가능한가요?", '=HYPERLINK("x") @everyone'):
+        assert (await service.answer(question, "ko")).kind == "none"
+    first = await service.ask(
+        guild_id=guild, author_id=1, text="공공액셀러레이터의 역할은?", locale="ko"
+    )
+    clock.advance(timedelta(minutes=2))
+    second = await service.ask(guild_id=guild, author_id=2, text="Slides?", locale="en")
+    hidden = await service.ask(guild_id=guild, author_id=3, text="spam spam", locale="en")
+    await service.ask(guild_id=GUILD + 1, author_id=4, text="Another server's", locale="en")
+    for voter in (10, 11):
+        await service.vote(second.id, voter)
+    await service.set_question_status(first.id, "answered", user_id=MOD, moderator=True)
+    await service.set_question_status(hidden.id, "hidden", user_id=MOD, moderator=True)
+
+    record = await service.question_record()
+    # 3 confident + 1 pick + 1 autocomplete choice; 2 suggestions, 1 picked; 3 unanswered asks.
+    assert (record.faq_answered, record.faq_suggested, record.faq_unanswered) == (5, 1, 3)
+    assert [(u.entry_id, u.uses) for u in record.top_faq] == [
+        ("venue", 4),
+        (weak.choices[0].entry_id, 1),
+    ]
+    assert record.top_faq[0].question.ko == "행사 장소가 어디인가요?"
+    assert [(u.text, u.asked) for u in record.unanswered] == [
+        ("주차 가능한가요?", 2),
+        ('=HYPERLINK("x") @everyone', 1),
+    ]
+    assert [(a.text, a.votes, a.answered) for a in record.asked] == [
+        ("Slides?", 2, False),
+        ("공공액셀러레이터의 역할은?", 0, True),
+    ]
+    assert record.asked[1].asked_at == first.created_at
+
+
+async def test_the_replay_placeholder_reads_the_recording_when_asked(
+    config: Config, faq_store: FaqStore, clock: FrozenClock, catalog: Catalog
+) -> None:
+    link: str | None = None
+    reads = 0
+
+    async def replay_link() -> str | None:
+        nonlocal reads
+        reads += 1
+        return link
+
+    service = FaqService(config, faq_store, clock, catalog.t, replay_link=replay_link)
+    await service.load()
+    venue = await service.answer("장소 어디에요", "ko")
+    assert reads == 0  # only answers that show the link read it
+    before = await service.answer("다시보기 되나요?", "ko")
+    assert before.entry_id == "replay"
+    assert config.youtube.stream_link in before.text
+    link = "https://youtu.be/ccei2022live"
+    after = await service.answer("다시보기 되나요?", "ko")
+    assert "볼 수 있어요: https://youtu.be/ccei2022live\n" in after.text
+    assert (reads, venue.kind) == (2, "confident")

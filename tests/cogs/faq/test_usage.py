@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.store import Store
-from cogs.faq._store import FaqStore, UsageBatch
+from cogs.faq._store import FaqStore, Outcome, UsageBatch
 from cogs.faq._usage import UsageCounts
 
 from .conftest import EVENT_MORNING
@@ -91,3 +92,33 @@ async def test_concurrent_flushes_never_write_twice(faq_store: FaqStore) -> None
     counts.add("venue", NOW)
     await asyncio.gather(counts.flush(), counts.flush(), counts.close())
     assert await faq_store.top_used() == [("venue", 1)]
+
+
+async def test_did_you_mean_outcomes_are_counted_and_written_with_the_uses(
+    faq_store: FaqStore,
+) -> None:
+    add_outcomes = faq_store.add_outcomes
+    fail = True
+
+    async def flaky(counts: Mapping[Outcome, int]) -> None:
+        if fail:
+            raise OSError("database or disk is full")
+        await add_outcomes(counts)
+
+    faq_store.add_outcomes = flaky  # type: ignore[method-assign]
+    counts = UsageCounts(faq_store, delay=3600)
+    counts.add_outcome("suggested")
+    counts.add_outcome("suggested")
+    counts.add_outcome("picked")
+    counts.add("daegu", NOW)
+    with pytest.raises(OSError, match="disk is full"):
+        await counts.flush()
+    # The uses were written; the outcomes wait for the next write.
+    assert await faq_store.top_used() == [("daegu", 1)]
+    assert (await faq_store.outcomes()).suggested == 0
+    counts.add_outcome("suggested")
+    fail = False
+    await counts.close()
+    outcomes = await faq_store.outcomes()
+    assert (outcomes.answered, outcomes.suggested, outcomes.picked) == (1, 3, 1)
+    assert outcomes.suggested_only == 2

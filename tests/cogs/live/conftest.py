@@ -36,7 +36,7 @@ from bot.store import Store
 from cogs.live._chart import PNG_SIGNATURE
 from cogs.live._notices import ModeratorNotice
 from cogs.live._quota import ProgramWindow, pacific_day
-from cogs.live._relay import LiveRelay, Watch, build_relay
+from cogs.live._relay import Dispatch, LiveRelay, Watch, build_relay
 from cogs.live._state import Broadcast, MessageRef, Summary
 from cogs.live._youtube import Endpoints
 from tests.conftest import Launcher
@@ -157,6 +157,7 @@ async def make_relay(
         relay_sink: RecordingSink | None = None,
         window: ProgramWindow | None = PROGRAM_WINDOW,
         api_key: str | None = None,
+        dispatch: Dispatch | None = None,
     ) -> LiveRelay:
         relay = build_relay(
             Watch(youtube or YouTubeSection(channel="@CCEISAY"), window),
@@ -166,6 +167,7 @@ async def make_relay(
             clock=relay_clock or frozen_clock,
             sink=relay_sink or sink,
             rand=lambda: 0.5,
+            dispatch=dispatch,
         )
         made.append(relay)
         return relay

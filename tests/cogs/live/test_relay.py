@@ -19,6 +19,7 @@ from bot.clock import FrozenClock, ScaledClock
 from bot.config import YouTubeSection
 from bot.lifecycle import SHUTDOWN_TIMEOUT
 from bot.rehearsal.youtube_standin import YouTubeStandIn, play_stream
+from bot.services import StreamRecord, ViewerCount
 from bot.store import Store
 from cogs.live._chart import PNG_SIGNATURE
 from cogs.live._relay import STOP_GRACE
@@ -92,15 +93,131 @@ async def test_upcoming_live_viewers_ended_with_summary_and_chart(
     assert summary.chart_png.startswith(PNG_SIGNATURE)
     assert relay.broadcasts[VIDEO].phase is Phase.ENDED
 
-    # The VOD becomes available (and shows up in the feed again): nothing more is said.
-    frozen_youtube.make_vod(VIDEO)
+    # The recording becomes available (and shows up in the feed again): nothing more is said,
+    # and once the relay has seen it ready there is nothing left to ask about.
+    frozen_youtube.make_recording_available(VIDEO)
+    await advance_and_poll(relay, frozen_clock, timedelta(minutes=5))
+    assert relay.broadcasts[VIDEO].recording == "ready"
     calls_before = frozen_youtube.api_calls
     for _ in range(3):
-        await advance_and_poll(relay, frozen_clock)
+        await advance_and_poll(relay, frozen_clock, timedelta(minutes=5))
     assert sink.names() == ["upcoming", "live", "viewers", "viewers", "ended"]
-    assert frozen_youtube.api_calls == calls_before  # nothing left to ask about
+    assert frozen_youtube.api_calls == calls_before
     assert frozen_youtube.calls["channels.list"] == 1
     await assert_ledger_matches(relay, frozen_youtube)
+
+
+async def test_after_the_end_the_recording_is_checked_at_the_idle_rate_until_ready(
+    frozen_youtube: YouTubeStandIn,
+    make_relay: RelayFactory,
+    sink: RecordingSink,
+    frozen_clock: FrozenClock,
+    store: Store,
+) -> None:
+    told: list[tuple[str, StreamRecord]] = []
+    frozen_youtube.upload("oldUpload01", "An old upload", frozen_clock.now() - timedelta(days=3))
+    frozen_youtube.go_live(VIDEO, title="CCEI live")
+    frozen_youtube.set_viewers(VIDEO, 40)
+    relay = make_relay(relay_store=store, dispatch=lambda name, record: told.append((name, record)))
+    await relay.poll_once()
+    assert await relay.stream_record() == StreamRecord(
+        VIDEO, frozen_clock.now(), samples=(ViewerCount(frozen_clock.now(), 40),)
+    )
+    frozen_clock.advance(timedelta(hours=1))
+    end = frozen_clock.now()
+    frozen_youtube.end(VIDEO)
+    await advance_and_poll(relay, frozen_clock)
+    assert [name for name, _ in told] == ["stream_ended"]
+    ended = told[0][1]
+    assert (ended.actual_end, ended.recording) == (end, "processing")
+    requests = len(frozen_youtube.requests)
+
+    # Processing: one batched videos.list (with status) per poll_idle, not per fast poll.
+    for _ in range(29):  # 4 min 50 s of fast polls inside the program window
+        await advance_and_poll(relay, frozen_clock)
+    assert frozen_youtube.requests[requests:] == []
+    await advance_and_poll(relay, frozen_clock)
+    asked = [params for method, params in frozen_youtube.requests[requests:]]
+    assert asked == [
+        {"part": "snippet,liveStreamingDetails,contentDetails,status", "id": VIDEO, "alt": "json"}
+    ]
+    assert relay.broadcasts[VIDEO].recording == "processing"
+    assert told[1:] == []
+
+    # A new relay on the same database (a restart) carries on: the state is in SQLite.
+    await relay.stop()
+    relay = make_relay(relay_store=store, dispatch=lambda name, record: told.append((name, record)))
+    frozen_youtube.make_recording_available(VIDEO)
+    await advance_and_poll(relay, frozen_clock, timedelta(minutes=5))
+    assert [name for name, _ in told] == ["stream_ended", "recording_ready"]
+    ready = told[1][1]
+    assert ready.recording == "ready"
+    assert ready.replay_link == f"https://youtu.be/{VIDEO}"
+    assert (await relay.stream_record()) == ready
+    # Told once; nothing more to ask about.
+    calls = frozen_youtube.api_calls
+    for _ in range(3):
+        await advance_and_poll(relay, frozen_clock, timedelta(minutes=5))
+    assert frozen_youtube.api_calls == calls
+    assert len(told) == 2
+    assert sink.names() == ["live", "ended"]
+    await assert_ledger_matches(relay, frozen_youtube)
+
+
+async def test_a_recording_not_ready_a_day_after_the_end_is_given_up(
+    frozen_youtube: YouTubeStandIn,
+    make_relay: RelayFactory,
+    frozen_clock: FrozenClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    told: list[str] = []
+    frozen_youtube.go_live(VIDEO)
+    relay = make_relay(dispatch=lambda name, record: told.append(name))
+    await relay.poll_once()
+    frozen_clock.advance(timedelta(hours=1))
+    frozen_youtube.end(VIDEO)
+    await advance_and_poll(relay, frozen_clock)
+    await advance_and_poll(relay, frozen_clock, timedelta(hours=23, minutes=59))
+    assert relay.broadcasts[VIDEO].recording == "processing"
+    await advance_and_poll(relay, frozen_clock, timedelta(minutes=1))
+    assert relay.broadcasts[VIDEO].recording == "unavailable"
+    assert "was not ready a day after the end" in caplog.text
+    calls = frozen_youtube.api_calls
+    frozen_youtube.make_recording_available(VIDEO)  # too late: nobody is asking any more
+    await advance_and_poll(relay, frozen_clock, timedelta(minutes=5))
+    assert frozen_youtube.api_calls == calls
+    assert told == ["stream_ended"]
+    record = await relay.stream_record()
+    assert record is not None
+    assert (record.recording, record.replay_link) == ("unavailable", None)
+
+
+async def test_only_the_events_stream_is_dispatched(
+    frozen_youtube: YouTubeStandIn, make_relay: RelayFactory, frozen_clock: FrozenClock
+) -> None:
+    """A test stream the day before the event ends and becomes a recording: no recap events."""
+    told: list[str] = []
+    day_before = frozen_clock.now() - timedelta(days=1)
+    frozen_clock.set(day_before)
+    frozen_youtube.go_live("testStream1", title="Sound check")
+    relay = make_relay(dispatch=lambda name, record: told.append(name))
+    await relay.poll_once()
+    frozen_clock.advance(timedelta(minutes=10))
+    frozen_youtube.end("testStream1")
+    frozen_youtube.make_recording_available("testStream1")
+    await advance_and_poll(relay, frozen_clock, timedelta(minutes=5))
+    assert relay.broadcasts["testStream1"].recording == "ready"
+    assert told == ["stream_ended", "recording_ready"]  # the only stream so far: the event's
+    told.clear()
+    frozen_clock.set(day_before + timedelta(days=1, hours=1))
+    frozen_youtube.go_live(VIDEO, title="The event")
+    await relay.poll_once()
+    frozen_youtube.end(VIDEO)
+    await advance_and_poll(relay, frozen_clock, timedelta(hours=3))
+    assert told == ["stream_ended"]
+    record = await relay.stream_record()
+    assert record is not None
+    assert record.video_id == VIDEO
 
 
 async def test_restart_while_live_keeps_editing_the_same_message(
@@ -157,7 +274,7 @@ async def test_only_streams_are_announced_and_old_vods_never(
         )
     frozen_youtube.go_live("pastStream1", frozen_clock.now() - timedelta(days=7), title="Last week")
     frozen_youtube.end("pastStream1", frozen_clock.now() - timedelta(days=7) + timedelta(hours=2))
-    frozen_youtube.make_vod("pastStream1")
+    frozen_youtube.make_recording_available("pastStream1")
     relay = make_relay()
     await relay.poll_once()
     calls = frozen_youtube.api_calls
@@ -423,7 +540,7 @@ async def test_a_scripted_afternoon_end_to_end(store: Store) -> None:
                 ends_at=start + timedelta(minutes=20),
                 peak=500,
                 viewer_step=timedelta(minutes=1),
-                make_vod_after=timedelta(minutes=2),
+                recording_after=timedelta(minutes=2),
             )
             await sink.wait_for(lambda: "ended" in sink.names(), within=10.0)
             # A few more polls read the feed after the VOD appeared: nothing more is said.

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.services import StreamRecord, ViewerCount
+from cogs.live._quota import ProgramWindow
 from cogs.live._state import (
+    RECORDING_GIVE_UP,
     Broadcast,
     Ended,
     MessageRef,
     Observation,
     Phase,
+    RecordingReady,
     Upcoming,
     Vanished,
     ViewerSample,
@@ -19,10 +24,15 @@ from cogs.live._state import (
     WentLive,
     advance,
     due,
+    event_broadcast,
+    expire_recording,
     mark_announced,
     new_broadcast,
+    recording_state,
+    stream_record,
     summarize,
     time_weighted_average,
+    watched,
 )
 
 T = datetime(2022, 12, 15, 3, 0, tzinfo=UTC)
@@ -232,3 +242,160 @@ def test_average_edge_cases() -> None:
     same_time = (ViewerSample(T, 4), ViewerSample(T, 6))
     assert time_weighted_average(same_time, None) == 5
     assert summarize(new_broadcast(VID, T)).peak is None
+
+
+# -- after the end: the recording --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("duration", "upload_status", "expected"),
+    [
+        ("P0D", "uploaded", "processing"),  # just ended
+        ("PT0S", "processed", "processing"),  # processed, but no length yet: not watchable
+        ("PT3H30M12S", "uploaded", "processing"),  # a length while still processing
+        ("", "", "processing"),  # parts missing from the answer: nothing to go on
+        ("PT3H30M12S", "processed", "ready"),
+        ("P0D", "failed", "unavailable"),
+        ("P0D", "rejected", "unavailable"),
+        ("PT1H", "deleted", "unavailable"),
+    ],
+)
+def test_recording_state_needs_a_length_and_processed(
+    duration: str, upload_status: str, expected: str
+) -> None:
+    assert recording_state(duration, upload_status) == expected
+
+
+def ended_stream() -> tuple[Broadcast, datetime]:
+    """An announced stream that just ended (its end told), and its end."""
+    b, _ = run(new_broadcast(VID, T), obs(T, "live", actual_start=T, viewers=1), T)
+    end = T + timedelta(hours=3)
+    b, changes = run(
+        b,
+        obs(end, "none", actual_start=T, actual_end=end, duration="P0D", upload_status="uploaded"),
+        end,
+    )
+    assert changes == [Ended]
+    return b, end
+
+
+def test_an_ended_streams_recording_is_followed_until_ready_and_told_once() -> None:
+    b, end = ended_stream()
+    assert b.recording == "processing"
+    assert watched(b)  # terminal, but still asked about
+    later = end + timedelta(minutes=5)
+    b, changes = run(
+        b,
+        obs(
+            later, "none", actual_start=T, actual_end=end, duration="P0D", upload_status="uploaded"
+        ),
+        later,
+    )
+    assert (b.recording, changes) == ("processing", [])
+    ready = obs(
+        later, "none", actual_start=T, actual_end=end, duration="PT3H", upload_status="processed"
+    )
+    b, changes = run(b, ready, later)
+    assert (b.recording, changes) == ("ready", [RecordingReady])
+    assert b.recording_announced
+    assert not watched(b)
+    assert not b.premiere  # a recording has a length, but the stream was no premiere
+    b, changes = run(b, ready, later)
+    assert changes == []
+
+
+def test_ready_is_owed_again_until_told_and_always_after_the_end() -> None:
+    b, end = ended_stream()
+    ready = obs(
+        end, "none", actual_start=T, actual_end=end, duration="PT3H", upload_status="processed"
+    )
+    step = advance(b, ready, end)
+    assert step.changes == [RecordingReady(step.broadcast)]
+    # The sink failed: still owed at the next look.
+    assert due(step.broadcast, end) == [RecordingReady(step.broadcast)]
+    # Ended and ready seen at once (after a quota outage, say): the end is told first.
+    untold = replace(step.broadcast, ended_announced=False)
+    assert due(untold, end) == [Ended(untold), RecordingReady(untold)]
+
+
+def test_only_announced_streams_have_their_recording_followed() -> None:
+    old_vod, changes = run(
+        new_broadcast(VID, T),
+        obs(
+            T,
+            "none",
+            actual_start=T - timedelta(days=3),
+            actual_end=T - timedelta(days=2),
+            duration="P0D",
+            upload_status="uploaded",
+        ),
+        T,
+    )
+    assert (old_vod.recording, changes) == ("none", [])
+    assert not watched(old_vod)
+
+
+def test_a_failed_upload_stops_the_follow_at_once() -> None:
+    b, end = ended_stream()
+    b, changes = run(
+        b, obs(end, "none", actual_start=T, actual_end=end, upload_status="failed"), end
+    )
+    assert (b.recording, changes) == ("unavailable", [])
+    assert not watched(b)
+
+
+def test_the_recording_is_given_up_a_day_after_the_end() -> None:
+    b, end = ended_stream()
+    almost = end + RECORDING_GIVE_UP - timedelta(seconds=1)
+    assert expire_recording(b, almost) is b
+    given_up = expire_recording(b, end + RECORDING_GIVE_UP)
+    assert given_up.recording == "unavailable"
+    assert not watched(given_up)
+    assert due(given_up, end + RECORDING_GIVE_UP) == []
+    ready = replace(b, recording="ready")
+    assert expire_recording(ready, end + timedelta(days=3)) is ready
+
+
+def test_the_event_broadcast_is_the_announced_one_that_ran_in_the_program() -> None:
+    window = ProgramWindow(T + timedelta(hours=1), T + timedelta(hours=4))
+
+    def started(video_id: str, start: datetime, hours: float, announced: bool = True) -> Broadcast:
+        return replace(
+            new_broadcast(video_id, start),
+            phase=Phase.ENDED,
+            actual_start=start,
+            actual_end=start + timedelta(hours=hours),
+            live_announced=announced,
+        )
+
+    rehearsal = started("rehearsal01", T - timedelta(days=1), 3)
+    event = started("event000001", T + timedelta(hours=1), 3.5)
+    short_test = started("testtest001", T + timedelta(minutes=20), 0.5)
+    silent = started("notannounce", T + timedelta(hours=1), 3.5, announced=False)
+    upcoming = replace(
+        new_broadcast("upcoming001", T), phase=Phase.UPCOMING, upcoming_announced=True
+    )
+    everything = [rehearsal, event, short_test, silent, upcoming]
+    assert event_broadcast(everything, window=window) is event
+    assert event_broadcast(everything, window=window, video_id="testtest001") is short_test
+    # A configured id that never went live: the program decides.
+    assert event_broadcast(everything, window=window, video_id="upcoming001") is event
+    # Nothing overlaps: the nearest to the program's start; no window: the latest.
+    assert event_broadcast([rehearsal, short_test], window=window) is short_test
+    assert event_broadcast([rehearsal, event], window=None) is event
+    assert event_broadcast([silent, upcoming], window=window) is None
+
+
+def test_stream_record_carries_times_samples_and_recording() -> None:
+    b, end = ended_stream()
+    record = stream_record(replace(b, recording="ready"))
+    assert record == StreamRecord(
+        video_id=VID,
+        actual_start=T,
+        actual_end=end,
+        samples=(ViewerCount(T, 1),),
+        recording="ready",
+    )
+    assert record.replay_link == f"https://youtu.be/{VID}"
+    vanished = replace(b, phase=Phase.VANISHED)
+    assert stream_record(vanished).recording == "unavailable"

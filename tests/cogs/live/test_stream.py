@@ -111,8 +111,10 @@ async def test_upcoming_live_viewers_and_end_with_summary_and_chart(
     assert not standin.allowed_mentions_for(summary["id"]).get("roles")
     await standin.wait_for_gateway_event(op=3, predicate=watching(None), after=cursor)
 
-    # The recording becoming a VOD says nothing more; nothing is asked about a finished stream.
-    youtube.make_vod(VIDEO)
+    # The recording becoming a VOD says nothing more in the channel (the recap, not loaded here,
+    # would post the replay); once it is seen ready, nothing is asked about the finished stream.
+    youtube.make_recording_available(VIDEO)
+    await youtube.wait_until(lambda: relay.broadcasts[VIDEO].recording == "ready", within=WAIT)
     calls = youtube.api_calls
     await polls(youtube, 3, method="feed")
     assert youtube.api_calls == calls

@@ -79,7 +79,13 @@ async def test_videos_parse_states_and_missing(frozen_youtube: YouTubeStandIn) -
     assert ledger.charges == [("videos.list", 1, False)]
     method, params = frozen_youtube.requests[-1]
     assert method == "videos.list"
-    assert params["part"] == "snippet,liveStreamingDetails,contentDetails"
+    assert params["part"] == "snippet,liveStreamingDetails,contentDetails,status"
+    # What the recording check reads: a live stream has no length and is not processed yet.
+    assert (seen["live0000001"].duration, seen["live0000001"].upload_status) == ("P0D", "uploaded")
+    assert (seen["upload00001"].duration, seen["upload00001"].upload_status) == (
+        "PT4M10S",
+        "processed",
+    )
 
 
 async def test_videos_rejects_more_than_50_ids(frozen_youtube: YouTubeStandIn) -> None:

@@ -1,8 +1,9 @@
-"""The recap end to end through the real bot and the Discord stand-in.
+"""The recap's commands and posts end to end through the real bot and the Discord stand-in.
 
-The live, schedule and FAQ features do not implement the recap's seams yet: a recorded day stands in
-for them at the seam (``services.stream_records`` and friends), the rest is real: the program (with a
-real ``/admin delay``), the marks in SQLite, the commands, the posts and their files.
+A recorded day stands in for the other features at the seams (``services.stream_records`` and
+friends), so each case here pins its texts exactly; the rest is real: the program (with a real
+``/admin delay``), the marks in SQLite, the commands, the posts and their files. The same day with
+the real live and FAQ features behind the seams is ``test_compressed_day.py``.
 """
 
 from __future__ import annotations

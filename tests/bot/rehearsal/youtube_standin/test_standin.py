@@ -13,8 +13,14 @@ import aiohttp
 import googleapiclient
 import pytest
 
-from bot.clock import FrozenClock
-from bot.rehearsal.youtube_standin import DEFAULT_CHANNEL_ID, YouTubeStandIn, audience
+from bot.clock import FrozenClock, ScaledClock
+from bot.rehearsal.youtube_standin import (
+    DEFAULT_CHANNEL_ID,
+    YouTubeStandIn,
+    audience,
+    iso_duration,
+    play_stream,
+)
 
 T0 = datetime(2022, 12, 15, 3, 0, tzinfo=UTC)
 
@@ -217,6 +223,76 @@ async def test_deleted_videos_leave_api_and_feed(world: YouTubeStandIn) -> None:
     assert "upcoming001" in text
     with pytest.raises(ValueError, match="unknown"):
         world.fail_next("videos", "nonsense")
+
+
+async def test_an_ended_streams_recording_is_unprocessed_until_made_available(
+    youtube: YouTubeStandIn,
+) -> None:
+    """As YouTube shows it: P0D and "uploaded" while live and after the end, then the length and
+    "processed" once the archive can be watched."""
+    clock = youtube.clock
+    assert isinstance(clock, FrozenClock)
+    youtube.go_live("stream00001", title="Live")
+
+    async def recording() -> tuple[str, str, str]:
+        _, body = await get(
+            youtube, "videos", part="contentDetails,status,snippet", id="stream00001"
+        )
+        item = body["items"][0]
+        check(item, {"$ref": "Video"}, "video")
+        return (
+            item["contentDetails"]["duration"],
+            item["status"]["uploadStatus"],
+            item["snippet"]["liveBroadcastContent"],
+        )
+
+    assert await recording() == ("P0D", "uploaded", "live")
+    with pytest.raises(ValueError, match="has not ended"):
+        youtube.make_recording_available("stream00001")
+    clock.advance(timedelta(hours=3, minutes=30, seconds=12))
+    youtube.end("stream00001")
+    assert await recording() == ("P0D", "uploaded", "none")
+    youtube.make_recording_available("stream00001")
+    assert await recording() == ("PT3H30M12S", "processed", "none")
+    youtube.make_recording_available("stream00001", duration=timedelta(minutes=59, seconds=1))
+    assert await recording() == ("PT59M1S", "processed", "none")
+    # Premieres and uploads are files: processed from the start.
+    youtube.schedule("premiere001", "Premiere", clock.now() + timedelta(hours=1), premiere=True)
+    youtube.upload("upload00001", "Upload")
+    _, body = await get(
+        youtube, "videos", part="contentDetails,status", id="premiere001,upload00001"
+    )
+    assert [
+        (i["contentDetails"]["duration"], i["status"]["uploadStatus"]) for i in body["items"]
+    ] == [
+        ("PT12M34S", "processed"),
+        ("PT4M10S", "processed"),
+    ]
+
+
+async def test_the_play_script_makes_the_recording_available_after_the_end() -> None:
+    clock = ScaledClock(T0, speed=36000)  # ten event hours per real second
+    async with YouTubeStandIn(clock=clock) as youtube:
+        start = clock.now() + timedelta(minutes=5)
+        end = start + timedelta(minutes=30)
+        await play_stream(
+            youtube,
+            clock,
+            video_id="script00001",
+            title="Scripted",
+            starts_at=start,
+            ends_at=end,
+            viewer_step=timedelta(minutes=5),
+            recording_after=timedelta(minutes=3),
+        )
+        video = youtube.videos["script00001"]
+        assert video.actual_start is not None
+        assert video.actual_end is not None
+        assert clock.now() >= end + timedelta(minutes=3)
+        assert (video.duration, video.upload_status) == (
+            iso_duration(video.actual_end - video.actual_start),
+            "processed",
+        )
 
 
 def test_audience_curve() -> None:
