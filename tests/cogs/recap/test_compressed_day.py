@@ -101,6 +101,7 @@ async def test_a_compressed_day_from_the_stand_ins_to_the_report(
     async with YouTubeStandIn(clock=clock) as youtube:
         youtube.go_live(VIDEO, seoul(12, 58, 30), title="2022 CCEI 공동 오픈이노베이션")
         youtube.set_viewers(VIDEO, 10)
+        start = standin.cursor()
         running = await launch(
             config=event_config.model_copy(update={"youtube": YOUTUBE}),
             clock=clock,
@@ -111,7 +112,10 @@ async def test_a_compressed_day_from_the_stand_ins_to_the_report(
         relay = relay_of(running)
         # The loop's first poll: the live post, and the first sample at 12:58:30.
         await standin.wait_for_message(
-            "announce", predicate=lambda m: f"watch?v={VIDEO}" in m["content"], timeout=10
+            "announce",
+            predicate=lambda m: f"watch?v={VIDEO}" in m["content"],
+            after=start,
+            timeout=10,
         )
 
         async def poll_at(hour: int, minute: int, second: int = 0) -> None:
