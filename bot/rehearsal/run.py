@@ -2,7 +2,9 @@
 
 Organisers see exactly what viewers will get, without a token: every message the bot posts (or edits)
 is printed with its event time. The program runs ``speed`` times faster than real time, starting a few
-real seconds before the first reminder is due.
+real seconds before the first reminder is due. The stream's recording becomes available a few
+minutes after the end; the day closes with the replay post, the organisers' report (10 minutes after
+the end) and the chapter list a moderator gets from ``/admin chapters``.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from bot.clock import Clock, ScaledClock
 from bot.config import Config, DiscordSection, YouTubeSection
 from bot.core import CompanionBot
 from bot.lifecycle import build_services, start_bot, stop_bot
-from bot.rehearsal.discord_standin import DiscordStandIn, MessageEvent
+from bot.rehearsal.discord_standin import Cursor, DiscordStandIn, MessageEvent, message_text
 from bot.rehearsal.youtube_standin import DEFAULT_HANDLE, YouTubeStandIn, play_stream
 from bot.settings import Settings
 
@@ -32,8 +34,15 @@ log = logging.getLogger(__name__)
 
 #: Real seconds between starting the rehearsal and the first reminder.
 LEAD_SECONDS = 5.0
-#: Event time kept after the program ends, so the closing posts are seen.
-TAIL = timedelta(minutes=10)
+#: Event time kept after the program ends, so the closing posts are seen: the recording is
+#: available RECORDING_AFTER the end, the relay sees it within a poll_idle, the report comes 10
+#: minutes after the end.
+TAIL = timedelta(minutes=15)
+RECORDING_AFTER = timedelta(minutes=3)
+#: Real seconds the rehearsal waits after its tail for the closing posts (drawing the report's
+#: chart takes real time, which is many event minutes at high speeds).
+CLOSING_WAIT = 30.0
+EPHEMERAL = 1 << 6
 
 
 def standin_config(config: Config, standin: DiscordStandIn) -> Config:
@@ -155,7 +164,8 @@ async def _printing(
     last_edit_printed: dict[int, datetime] = {}
 
     def show(event: MessageEvent) -> None:
-        if event.kind == "delete":
+        # A private reply is printed by whoever asked for it (the chapters, at the end).
+        if event.kind == "delete" or int(event.message.get("flags") or 0) & EPHEMERAL:
             return
         now = clock.now()
         if event.kind == "edit":
@@ -176,6 +186,34 @@ async def _printing(
         yield
     finally:
         unsubscribe()
+
+
+async def _close_the_day(
+    standin: DiscordStandIn,
+    clock: Clock,
+    config: Config,
+    out: TextIO,
+    *,
+    since: Cursor,
+    wait: float,
+) -> None:
+    """Wait for the replay post and the report, then print the chapters a moderator would copy."""
+    for channel, seen in (
+        ("announce", lambda m: "youtu.be/" in str(m.get("content", ""))),
+        ("audit", lambda m: any(a["filename"].endswith(".png") for a in m["attachments"])),
+    ):
+        try:
+            await standin.wait_for_message(channel, predicate=seen, after=since, timeout=wait)
+        except TimeoutError:
+            out.write(f"(no closing post in #{channel} within {wait:g} s)\n")
+    handle = await standin.slash(
+        "moderator", name="admin", subcommand="chapters", locale=config.discord.locale
+    )
+    reply = message_text((await handle.response())["data"])
+    stamp = clock.now().astimezone(config.tz).strftime("%H:%M:%S")
+    out.write(f"[{stamp}] /admin chapters (moderator, private):\n")
+    out.write("".join(f"    {line}\n" for line in reply.splitlines()))
+    out.flush()
 
 
 async def rehearse(
@@ -215,6 +253,7 @@ async def rehearse(
                 ),
             )
             async with _printing(standin, clock, rehearsal, out):
+                since = standin.cursor()
                 running = await start_against_standin(
                     standin, rehearsal, data_dir=directory, clock=clock, settings=settings
                 )
@@ -227,11 +266,16 @@ async def rehearse(
                         title=rehearsal.event.name.ko,
                         starts_at=rehearsal.starts_at,
                         ends_at=rehearsal.ends_at,
+                        recording_after=RECORDING_AFTER,
                     ),
                     name="rehearsal-stream",
                 )
                 try:
                     await asyncio.sleep(real_duration)
+                    if duration is None:  # the whole day was played: show how it closes
+                        await _close_the_day(
+                            standin, clock, rehearsal, out, since=since, wait=CLOSING_WAIT
+                        )
                 finally:
                     stream.cancel()
                     with contextlib.suppress(asyncio.CancelledError):

@@ -402,7 +402,7 @@ class LiveRelay:
         self._tell(STREAM_ENDED_EVENT, b)
 
     def _tell(self, event: str, b: Broadcast) -> None:
-        """Dispatch ``event`` when ``b`` is the event's stream (an other stream of the channel has
+        """Dispatch ``event`` when ``b`` is the event's stream (another stream of the channel has
         no chapters, no replay post and no report)."""
         if self.dispatch is None:
             return

@@ -43,3 +43,21 @@ async def test_the_compressed_day_prints_every_reminder_once_in_order(
     assert "지금 생중계 중이에요!" in text
     assert "생중계가 종료됐어요" in text
     assert "생중계 요약" in text
+    # The day closes with the replay post, the organisers' report and the chapters.
+    replay = [line for line in text.splitlines() if "다시보기가 올라왔어요!" in line]
+    assert len(replay) == 1
+    assert "#announce" in replay[0]
+    assert "• 토크콘서트: 오픈이노베이션, 공공액셀러레이터의 역할은 무엇인가?: " in replay[0]
+    assert "<https://youtu.be/rehearsal01?t=3600>" in replay[0]
+    report = [line for line in text.splitlines() if "행사 보고서예요" in line]
+    assert len(report) == 1
+    assert "#audit" in report[0]
+    assert "**생중계** 13:00–16:30 KST (3시간 30분)" in report[0]
+    assert "[files: viewer-chart.png, viewer-samples.csv, questions-asked.csv]" in report[0]
+    chapters = text[text.index("/admin chapters (moderator, private):") :]
+    assert (
+        "    0:00 강연: 오픈이노베이션, 무엇에 집중해야 하는가?\n"
+        "    1:00:00 토크콘서트: 오픈이노베이션, 공공액셀러레이터의 역할은 무엇인가?\n"
+        "    2:10:00 성과공유회\n"
+        "    3:00:00 네트워킹\n"
+    ) in chapters

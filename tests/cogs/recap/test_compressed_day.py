@@ -2,9 +2,9 @@
 live relay records it and follows the recording, the schedule delays, a moderator marks a start,
 viewers ask the FAQ and /ask, and the recap builds chapters, the replay post and the report.
 
-Event time is frozen and stepped: the relay's own loop polls once at start-up (``poll_active`` is
-long, so it sleeps through the test) and every later poll is run here at a chosen moment. So the
-viewer samples, and with them every figure of the report, are exact.
+Event time is frozen and stepped (:class:`SteppedClock`): the relay's own loop polls once at start-up
+(``poll_active`` is long, so it sleeps through the test) and every later poll is run here at a chosen
+moment. So the viewer samples, and with them every figure of the report, are exact.
 
 The report's reminder part is read from the schedule's own seam (``services.reminder_records``).
 """
@@ -43,6 +43,15 @@ CHAPTERS = (
     "2:16:30 성과공유회\n"
     "3:06:30 네트워킹"
 )
+
+
+class SteppedClock(FrozenClock):
+    """Event time that moves only when the test sets it. A timer for a later event time waits that
+    long in real time (so none fires during the test: the schedule's reminders, the report's
+    timer), where a plain FrozenClock would put it in 2022 and fire it at once."""
+
+    def real_time(self, event_time: datetime) -> datetime:
+        return datetime.now(UTC) + (event_time - self.now())
 
 
 def is_replay(message: dict[str, Any]) -> bool:
@@ -87,10 +96,11 @@ def band_runs(png: bytes) -> list[str]:
 async def test_a_compressed_day_from_the_stand_ins_to_the_report(
     launch: Launcher, standin: DiscordStandIn, event_config: Config
 ) -> None:
-    clock = FrozenClock(seoul(12, 58, 30))
+    clock = SteppedClock(seoul(12, 58, 30))
     async with YouTubeStandIn(clock=clock) as youtube:
         youtube.go_live(VIDEO, seoul(12, 58, 30), title="2022 CCEI 공동 오픈이노베이션")
         youtube.set_viewers(VIDEO, 10)
+        start = standin.cursor()
         running = await launch(
             config=event_config.model_copy(update={"youtube": YOUTUBE}),
             clock=clock,
@@ -101,7 +111,10 @@ async def test_a_compressed_day_from_the_stand_ins_to_the_report(
         relay = relay_of(running)
         # The loop's first poll: the live post, and the first sample at 12:58:30.
         await standin.wait_for_message(
-            "announce", predicate=lambda m: f"watch?v={VIDEO}" in m["content"], timeout=10
+            "announce",
+            predicate=lambda m: f"watch?v={VIDEO}" in m["content"],
+            after=start,
+            timeout=10,
         )
 
         async def poll_at(hour: int, minute: int, second: int = 0) -> None:
