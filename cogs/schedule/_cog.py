@@ -15,6 +15,7 @@ from discord.app_commands import locale_str
 from discord.ext import commands
 
 from bot.config import Config
+from bot.cooldown import per_user_cooldown
 from bot.i18n import locale_for
 from bot.mentions import NO_MENTIONS
 from bot.tree import send_ephemeral
@@ -69,7 +70,7 @@ class ScheduleCog(commands.Cog):
             "Also get an .ics file for your calendar app", key="cmd.schedule.calendar.description"
         )
     )
-    @app_commands.checks.cooldown(1, VIEWER_COOLDOWN_SECONDS, key=lambda i: i.user.id)
+    @per_user_cooldown(1, VIEWER_COOLDOWN_SECONDS)
     async def schedule(
         self, interaction: discord.Interaction[CompanionBot], calendar: bool = False
     ) -> None:
@@ -91,7 +92,7 @@ class ScheduleCog(commands.Cog):
             "The next session and how long until it starts", key="cmd.next.description"
         ),
     )
-    @app_commands.checks.cooldown(1, VIEWER_COOLDOWN_SECONDS, key=lambda i: i.user.id)
+    @per_user_cooldown(1, VIEWER_COOLDOWN_SECONDS)
     async def next_session(self, interaction: discord.Interaction[CompanionBot]) -> None:
         locale = locale_for(interaction.locale)
         service = self.feature.service
