@@ -75,11 +75,13 @@ class ScheduleCog(commands.Cog):
         self, interaction: discord.Interaction[CompanionBot], calendar: bool = False
     ) -> None:
         locale = locale_for(interaction.locale)
-        service = self.feature.service
-        agenda = service.texts.agenda(service.sessions, service.now(), locale)
+        view = AgendaView(self.feature, locale, remind=interaction.guild is not None)
+        # Its buttons are answered by the persistent AgendaView added at load: sent stopped, this
+        # one only gives its components and is not kept in discord.py's view store per message.
+        view.stop()
         await interaction.response.send_message(
-            embed=to_embed(agenda),
-            view=AgendaView(self.feature, locale, remind=interaction.guild is not None),
+            embed=to_embed(self.feature.service.agenda(locale)),
+            view=view,
             allowed_mentions=NO_MENTIONS,
         )
         if calendar:
