@@ -2,10 +2,11 @@
 
 Each round starts the floor (benchmarks/floor_bot.py: guilds intent, /faq /schedule /next answering
 a fixed string) and the real bot (`python -m bot run` with the shipped config) as real processes, one
-after the other, against an in-process Discord stand-in; the real bot's YouTube is an in-process
-YouTube stand-in showing the event's stream live, so the relay polls as on the day. Rounds alternate
-which bot goes first, so load from other work on the machine falls on both. Prints each bot's median
-over the rounds and the ratio for:
+after the other, each against its own in-process Discord stand-in; the real bot's YouTube is an
+in-process YouTube stand-in showing the event's stream live, so the relay polls as on the day. Then
+both answer their calls in turns of 50, and rounds alternate which bot goes first, so load from other
+work on the machine falls on both. Prints each bot's median over the rounds and the median of the
+rounds' ratios for:
 
 - process spawn → the stand-in sends READY (same moment for both bots), and the CPU seconds the
   process used by then;
@@ -361,52 +362,83 @@ def _ccei_files(stand: Stands, *, poll_active: str | None = None) -> dict[str, P
     return {"config": config, "data_dir": stand.workdir / "data"}
 
 
-async def main_run(kind: str, calls: int) -> dict[str, float]:
-    """Start → READY, memory, p99 of /faq /schedule /next, CPU per 1,000 interactions."""
-    async with stands() as stand:
-        standin = stand.standin
-        files = _ccei_files(stand) if kind == CCEI else {}
-        start = len(standin.gateway_events_sent)
-        running = await spawn(kind, standin, stand.youtube, stand.workdir, **files)
+COMMANDS = ("faq", "schedule", "next")
+
+
+@dataclass
+class Measured:
+    """One bot of a paired run: its process and what was measured of it."""
+
+    stand: Stands
+    running: Running
+    users: list[str] = dataclasses.field(default_factory=list)
+    figures: dict[str, float] = dataclasses.field(default_factory=dict)
+    latencies: dict[str, list[float]] = dataclasses.field(default_factory=lambda: defaultdict(list))
+    cpu: dict[str, float] = dataclasses.field(default_factory=lambda: defaultdict(float))
+    sent: dict[str, int] = dataclasses.field(default_factory=lambda: defaultdict(int))
+
+
+async def main_pair(order: Sequence[str], calls: int, batch: int) -> dict[str, dict[str, float]]:
+    """Both bots, each started alone (the other one idle): start → READY and memory; then their
+    /faq, /schedule and /next calls interleaved ``batch`` at a time, so that load from the rest of
+    the machine falls on both alike; p99 of each command, CPU per 1,000 interactions, memory."""
+    bots: dict[str, Measured] = {}
+    async with contextlib.AsyncExitStack() as stack:
         try:
-            ready = await ready_after(standin, running, start)
-            # CPU is steadier than wall time on a shared machine (other processes' load falls
-            # on the wall clock, much less on the process's own CPU seconds).
-            ready_cpu = cpu_seconds(running.pid)
-            users = add_viewers(standin, calls)
-            ready_at = running.spawned + ready
-            await asyncio.sleep(max(0.0, ready_at + 3.0 - time.monotonic()))
-            rss_ready = rss_mb(running.pid)
-            cpu = [cpu_seconds(running.pid)]
-            faq, faq_sent = await sequential(standin, users, "faq")
-            cpu.append(cpu_seconds(running.pid))
-            schedule, schedule_sent = await sequential(standin, users, "schedule")
-            cpu.append(cpu_seconds(running.pid))
-            rss_after = rss_mb(running.pid)
-            next_, _ = await sequential(standin, users, "next")
-            cpu.append(cpu_seconds(running.pid))
+            for kind in order:
+                stand = await stack.enter_async_context(stands())
+                files = _ccei_files(stand) if kind == CCEI else {}
+                start = len(stand.standin.gateway_events_sent)
+                running = await spawn(kind, stand.standin, stand.youtube, stand.workdir, **files)
+                bot = bots[kind] = Measured(stand, running)
+                ready = await ready_after(stand.standin, running, start)
+                # CPU is steadier than wall time on a shared machine (other processes' load
+                # falls on the wall clock, much less on the process's own CPU seconds).
+                bot.figures.update(ready_s=ready, ready_cpu_s=cpu_seconds(running.pid))
+                bot.users = add_viewers(stand.standin, calls)
+                await asyncio.sleep(max(0.0, running.spawned + ready + 3.0 - time.monotonic()))
+                bot.figures["rss_ready_mb"] = rss_mb(running.pid)
+            for command in COMMANDS:
+                for first in range(0, calls, batch):
+                    for kind in order:
+                        bot = bots[kind]
+                        before = cpu_seconds(bot.running.pid)
+                        users = bot.users[first : first + batch]
+                        latencies, sent = await sequential(bot.stand.standin, users, command)
+                        bot.cpu[command] += cpu_seconds(bot.running.pid) - before
+                        bot.latencies[command] += latencies
+                        bot.sent[command] += sent
+                if command == "schedule":
+                    for bot in bots.values():
+                        bot.figures["rss_1000_mb"] = rss_mb(bot.running.pid)
         except Exception:
-            sys.stderr.write(f"--- {kind} log ---\n{running.log_tail()}\n")
+            for kind, bot in bots.items():
+                sys.stderr.write(f"--- {kind} log ---\n{bot.running.log_tail()}\n")
             raise
         finally:
-            code = await running.terminate()
-        if code != 0:
-            sys.stderr.write(f"warning: {kind} exited with {code}\n{running.log_tail()}\n")
-        answered = len(faq) + len(schedule)
-        return {
-            "ready_s": ready,
-            "ready_cpu_s": ready_cpu,
-            "rss_ready_mb": rss_ready,
-            "rss_1000_mb": rss_after,
-            "faq_p99_ms": percentile(faq, 99) * 1000,
-            "schedule_p99_ms": percentile(schedule, 99) * 1000,
-            "next_p99_ms": percentile(next_, 99) * 1000,
-            "cpu_per_1000_s": (cpu[2] - cpu[0]) * 1000 / (faq_sent + schedule_sent),
-            "cpu_faq_ms": (cpu[1] - cpu[0]) * 1000 / faq_sent,
-            "cpu_schedule_ms": (cpu[2] - cpu[1]) * 1000 / schedule_sent,
-            "cpu_next_ms": (cpu[3] - cpu[2]) * 1000 / calls,
-            "unanswered": float(faq_sent + schedule_sent - answered + calls - len(next_)),
-        }
+            for kind, bot in bots.items():
+                code = await bot.running.terminate()
+                if code != 0:
+                    sys.stderr.write(f"warning: {kind} exited with {code}\n")
+    for bot in bots.values():
+        interactions = bot.sent["faq"] + bot.sent["schedule"]
+        bot.figures.update(
+            {
+                f"{command}_p99_ms": percentile(bot.latencies[command], 99) * 1000
+                for command in COMMANDS
+            }
+        )
+        bot.figures.update(
+            {
+                f"cpu_{command}_ms": bot.cpu[command] * 1000 / bot.sent[command]
+                for command in COMMANDS
+            }
+        )
+        bot.figures["cpu_per_1000_s"] = (bot.cpu["faq"] + bot.cpu["schedule"]) * 1000 / interactions
+        bot.figures["unanswered"] = float(
+            sum(bot.sent.values()) - sum(len(bot.latencies[command]) for command in COMMANDS)
+        )
+    return {kind: bot.figures for kind, bot in bots.items()}
 
 
 async def lag_run(kind: str, viewers: int, window: float) -> dict[str, Any]:
@@ -806,9 +838,12 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         print(f"round {index + 1}/{args.rounds}")
         order = [FLOOR, CCEI] if index % 2 == 0 else [CCEI, FLOOR]
         figures: dict[str, dict[str, Any]] = {FLOOR: {}, CCEI: {}}
-        for kind in order:
-            with stage(f"{kind}: start, memory, {args.calls} x /faq /schedule /next"):
-                figures[kind].update(await main_run(kind, args.calls))
+        with stage(
+            f"{' then '.join(order)}: start, memory; {args.calls} x /faq /schedule /next each, "
+            f"{args.batch} at a time in turn"
+        ):
+            for kind, measured in (await main_pair(order, args.calls, args.batch)).items():
+                figures[kind].update(measured)
         for kind in order:
             with stage(f"{kind}: {args.viewers} viewers in {args.window:g} s, relay every 2 s"):
                 figures[kind].update(await lag_run(kind, args.viewers, args.window))
@@ -838,6 +873,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--calls", type=int, default=500, help="calls of each command per round")
+    parser.add_argument(
+        "--batch", type=int, default=50, help="calls one bot makes before the other's turn"
+    )
     parser.add_argument("--viewers", type=int, default=200)
     parser.add_argument("--window", type=float, default=10.0, help="seconds of the viewer burst")
     parser.add_argument("--no-imports", dest="imports", action="store_false")
