@@ -21,7 +21,7 @@ from bot.mentions import NO_MENTIONS
 from bot.tree import send_ephemeral
 from cogs.schedule._delivery import to_embed
 from cogs.schedule._feature import FEATURE, ScheduleFeature
-from cogs.schedule._render import MessageData
+from cogs.schedule._render import AgendaCache, MessageData
 from cogs.schedule._views import AgendaView, answer_ics, answer_remind
 
 if TYPE_CHECKING:
@@ -39,6 +39,7 @@ class ScheduleCog(commands.Cog):
         self.feature = feature
         self.bot = feature.bot
         self.services = feature.bot.services
+        self._agendas = AgendaCache()
 
     async def cog_load(self) -> None:
         await self.feature.start()
@@ -75,12 +76,14 @@ class ScheduleCog(commands.Cog):
         self, interaction: discord.Interaction[CompanionBot], calendar: bool = False
     ) -> None:
         locale = locale_for(interaction.locale)
+        service = self.feature.service
+        agenda = self._agendas.agenda(service.texts, service.sessions, service.now(), locale)
         view = AgendaView(self.feature, locale, remind=interaction.guild is not None)
         # Its buttons are answered by the persistent AgendaView added at load: sent stopped, this
         # one only gives its components and is not kept in discord.py's view store per message.
         view.stop()
         await interaction.response.send_message(
-            embed=to_embed(self.feature.service.agenda(locale)),
+            embed=to_embed(agenda),
             view=view,
             allowed_mentions=NO_MENTIONS,
         )

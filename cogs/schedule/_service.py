@@ -41,7 +41,7 @@ from cogs.schedule._jobs import (
 )
 from cogs.schedule._ledger import IntentLookup, ScheduleLedger
 from cogs.schedule._reminders import Reminder, ReminderPlan
-from cogs.schedule._render import EmbedData, EventSpec, ScheduleTexts, Translate
+from cogs.schedule._render import EventSpec, ScheduleTexts, Translate
 
 log = logging.getLogger(__name__)
 
@@ -58,10 +58,6 @@ class DelayApplied:
     plan: DelayPlan
     version: int
     sessions: tuple[Session, ...]
-
-
-def _index(session: Session | None) -> int:
-    return -1 if session is None else session.index
 
 
 class ScheduleService:
@@ -94,8 +90,6 @@ class ScheduleService:
         )
         self._sessions: tuple[Session, ...] = tuple(effective_program(config))
         self._version = 1
-        #: Rendered agendas by (locale, current, next, ended): with the texts and program of each.
-        self._agendas: dict[tuple[object, ...], tuple[object, object, EmbedData]] = {}
         # One change at a time: two moderators delaying at once must not both plan on the old
         # program and shift it twice.
         self._lock = asyncio.Lock()
@@ -119,20 +113,6 @@ class ScheduleService:
 
     def current_and_next(self) -> tuple[Session | None, Session | None]:
         return current_and_next(self._sessions, self.clock.now())
-
-    def agenda(self, locale: Locale) -> EmbedData:
-        """``/schedule``'s agenda: it changes only when a session starts or ends, or with the
-        program or config, so it is rendered once per such state and language."""
-        texts, sessions, now = self.texts, self._sessions, self.clock.now()
-        current, upcoming = current_and_next(sessions, now)
-        ended = tuple(s.index for s in sessions if s.end <= now)
-        key = (locale, _index(current), _index(upcoming), ended)
-        kept = self._agendas.get(key)
-        if kept is not None and kept[0] is texts and kept[1] is sessions:
-            return kept[2]
-        agenda = texts.agenda(sessions, now, locale)
-        self._agendas[key] = (texts, sessions, agenda)
-        return agenda
 
     async def _load(self) -> ReminderPlan:
         self._version = await self.ledger.note_program(

@@ -178,28 +178,3 @@ async def test_stop_waits_at_most_a_second_for_a_post_under_way(store: Store) ->
         release.set()
         await drain(5)  # let the post finish before the store closes
         scheduler.shutdown(wait=False)
-
-
-async def test_agenda_is_rendered_once_per_state_and_follows_time_and_delays(store: Store) -> None:
-    clock = FrozenClock(seoul(13, 30))
-    svc = service(store, clock, RecordingSender())
-    await svc.start(lookup=None)
-
-    def fresh(locale: str) -> str:
-        return svc.texts.agenda(
-            svc.sessions, clock.now(), "ko" if locale == "ko" else "en"
-        ).description
-
-    first = svc.agenda("ko")
-    clock.advance(timedelta(minutes=5))  # the same session is on: the same agenda
-    assert svc.agenda("ko") is first
-    assert svc.agenda("en").description == fresh("en") != first.description
-    clock.set(seoul(13, 55))  # the lecture has ended, the talk concert is next
-    between = svc.agenda("ko")
-    assert between.description == fresh("ko") != first.description
-    assert "✔️" in between.description
-    result = await svc.delay(15, guild_id=1, user_id=2)
-    assert isinstance(result, DelayApplied)
-    delayed = svc.agenda("ko")
-    assert delayed.description == fresh("ko") != between.description
-    assert "14:15" in delayed.description
