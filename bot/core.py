@@ -136,8 +136,13 @@ class CompanionBot(commands.Bot):
         # changed, syncing) waits until READY, so the gateway connects without waiting for it.
         self.command_sync = asyncio.create_task(self._sync_when_ready(), name="command-sync")
 
-    async def _sync_when_ready(self) -> None:
+    async def wait_until_connected(self) -> None:
+        """Until the gateway's first READY (``wait_until_ready`` also waits for the servers,
+        up to ``guild_ready_timeout`` later). For start-up work that should not delay READY."""
         await self._connected.wait()
+
+    async def _sync_when_ready(self) -> None:
+        await self.wait_until_connected()
         try:
             await self.sync_commands_if_changed()
         except Exception:
