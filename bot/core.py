@@ -108,6 +108,10 @@ class CompanionBot(commands.Bot):
             ),
         )
         self._background: set[asyncio.Task[None]] = set()
+        #: Set at each READY; the command sync waits for the first.
+        self._connected = asyncio.Event()
+        #: Syncs the application commands once the gateway is READY (see setup_hook).
+        self.command_sync: asyncio.Task[None] | None = None
         self.notices = ModeratorNotices(self)
         #: Every message the bot starts on its own is posted through this, exactly once.
         self.outbox = Outbox(self, services.store, services.clock)
@@ -128,7 +132,21 @@ class CompanionBot(commands.Bot):
         self.outbox.start_recovery()
         self.storage_watch.start()
         await self._start_ops_endpoint()
-        await self.sync_commands_if_changed()
+        # The commands of the last start are already live at Discord: comparing (and, when they
+        # changed, syncing) waits until READY, so the gateway connects without waiting for it.
+        self.command_sync = asyncio.create_task(self._sync_when_ready(), name="command-sync")
+
+    async def wait_until_connected(self) -> None:
+        """Until the gateway's first READY (``wait_until_ready`` also waits for the servers,
+        up to ``guild_ready_timeout`` later). For start-up work that should not delay READY."""
+        await self._connected.wait()
+
+    async def _sync_when_ready(self) -> None:
+        await self.wait_until_connected()
+        try:
+            await self.sync_commands_if_changed()
+        except Exception:
+            log.exception("comparing or syncing application commands failed")
 
     async def _start_ops_endpoint(self) -> None:
         endpoint = http_endpoint(self.services.config, self.services.settings)
@@ -264,6 +282,7 @@ class CompanionBot(commands.Bot):
 
     async def on_connect(self) -> None:
         self.gateway_watch.up(resumed=False)  # READY: a new session
+        self._connected.set()
 
     async def on_resumed(self) -> None:
         self.gateway_watch.up(resumed=True)
@@ -281,6 +300,8 @@ class CompanionBot(commands.Bot):
 
     async def close(self) -> None:
         log.info("shutting down")
+        if self.command_sync is not None and not self.command_sync.done():
+            self.command_sync.cancel()
         await self.outbox.close()
         if self._ops_server is not None:
             await self._ops_server.stop()

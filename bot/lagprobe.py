@@ -3,7 +3,8 @@
 A task sleeps a short interval again and again and records how late each wake-up is: whatever blocks
 the loop (a slow callback, a full garbage collection, a thread holding the GIL) shows up as lateness.
 On stop it writes every sample, with its ``time.monotonic()`` stamp (shared by all processes on the
-machine, so a benchmark can keep only its own window), plus what a full garbage collection walks then.
+machine, so a benchmark can keep only its own window), plus what a full garbage collection walks then
+and which packages the process has imported.
 Nothing of this is imported or run unless the variable is set.
 """
 
@@ -15,6 +16,7 @@ import gc
 import json
 import logging
 import math
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -70,6 +72,9 @@ class LagProbe:
             "gc_tracked": len(gc.get_objects()),
             "gc_frozen": gc.get_freeze_count(),
             "full_gc_seconds": full_gc,
+            # What the process imported by now (start-up and everything used since).
+            "modules": len(sys.modules),
+            "packages": sorted({name.split(".")[0] for name in sys.modules}),
         }
 
     async def stop(self, path: str | Path) -> None:

@@ -7,6 +7,7 @@ from discord import app_commands
 from discord.app_commands import locale_str
 from discord.ext import commands
 
+from bot.cooldown import per_user_cooldown
 from bot.i18n import locale_for
 from bot.mentions import NO_MENTIONS
 from bot.timefmt import discord_ts, hhmm, zone_label
@@ -65,7 +66,7 @@ class AboutCog(commands.Cog):
             "When and where the event is, and where to watch", key="cmd.about.description"
         ),
     )
-    @app_commands.checks.cooldown(1, VIEWER_COOLDOWN_SECONDS, key=lambda i: i.user.id)
+    @per_user_cooldown(1, VIEWER_COOLDOWN_SECONDS)
     async def about(self, interaction: discord.Interaction[CompanionBot]) -> None:
         locale = locale_for(interaction.locale)
         await interaction.response.send_message(

@@ -14,6 +14,7 @@ from discord.app_commands import locale_str
 from discord.ext import commands
 
 from bot.config import Config
+from bot.cooldown import per_user_cooldown
 from bot.errors import UserError
 from bot.i18n import locale_for
 from bot.mentions import NO_MENTIONS
@@ -63,7 +64,7 @@ class FaqCog(commands.Cog):
     )
     @app_commands.rename(question=locale_str("question", key="cmd.faq.question.name"))
     @app_commands.describe(question=locale_str("Your question", key="cmd.faq.question.description"))
-    @app_commands.checks.cooldown(FAQ_RATE, FAQ_PER, key=lambda i: i.user.id)
+    @per_user_cooldown(FAQ_RATE, FAQ_PER)
     async def faq(
         self,
         interaction: discord.Interaction[CompanionBot],
@@ -119,7 +120,7 @@ class FaqCog(commands.Cog):
     @app_commands.describe(
         question=locale_str("What you would like to ask", key="cmd.ask.question.description")
     )
-    @app_commands.checks.cooldown(ASK_RATE, ASK_PER, key=lambda i: i.user.id)
+    @per_user_cooldown(ASK_RATE, ASK_PER)
     async def ask(
         self,
         interaction: discord.Interaction[CompanionBot],

@@ -34,6 +34,7 @@ import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 from rapidfuzz import fuzz, process
@@ -159,7 +160,7 @@ class FaqMatcher:
     ) -> None:
         """``synonyms``: the event's names and their other spellings (config ``[faq_synonyms]``)."""
         self.entries: tuple[FaqEntry, ...] = tuple(entries)
-        self.normalizer = Normalizer(synonyms)
+        self._synonyms = synonyms
         self._index = {entry.id: i for i, entry in enumerate(self.entries)}
         phrases_by_entry: list[list[tuple[str, ...]]] = []
         term_entries: dict[str, set[int]] = defaultdict(set)
@@ -221,7 +222,7 @@ class FaqMatcher:
         # term), by first letter (a typo keeps it) for typos in a word, and by syllable for typos
         # inside run-together Korean.
         spelled: dict[str, str] = {term: term for term in self._term_entries}
-        for spelling, canonical in self.normalizer.synonyms.items():
+        for spelling, canonical in (self.normalizer.synonyms if spelled else {}).items():
             if canonical in self._term_entries and " " not in spelling:
                 spelled.setdefault(spelling, canonical)
         self._fuzzy: dict[str, tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
@@ -243,6 +244,11 @@ class FaqMatcher:
             }
             for entry in self.entries
         }
+
+    @cached_property
+    def normalizer(self) -> Normalizer:
+        # Built on first use: an empty matcher (the service's before its first load) needs none.
+        return Normalizer(self._synonyms)
 
     # -- public API ---------------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Generic, Protocol, TypeVar
@@ -24,7 +24,7 @@ from bot.services import AskedQuestion, FaqUse, QuestionRecord, UnansweredText
 from bot.text import clip
 from bot.timefmt import discord_ts
 
-from ._answers import ProgramTimes, render_answer, unknown_placeholders
+from ._answers import ProgramTimes, answer_values, fill_placeholders, unknown_placeholders
 from ._export import export_toml
 from ._matcher import FaqMatcher, MatchKind, Suggestion
 from ._store import ASK_INTERVAL, FaqStore, Question, QuestionStatus, VoteResult
@@ -60,6 +60,8 @@ TOPICS_CHARS = 1200
 """Room for the topic list in a "no match" reply."""
 ENTRY_ID_ECHO_CHARS = 40
 """How much of a typed entry id a refusal quotes back (ids are at most 32 characters)."""
+_VALUES_KEPT = 8
+"""Answer placeholder values kept (per language and program version; a delay makes a new one)."""
 
 
 class Translate(Protocol):
@@ -180,6 +182,7 @@ class FaqService:
         self.ask_interval = ask_interval
         self._ask_locks = KeyedLocks[tuple[int, int]]()
         self.matcher = FaqMatcher(())  # empty until load() builds it once, with the stored changes
+        self._values_cache: dict[tuple[str, object, str | None], dict[str, str]] = {}
 
     async def load(self) -> None:
         """(Re)build the matcher from config ⊕ stored overrides; call at cog load and after changes."""
@@ -190,6 +193,7 @@ class FaqService:
     def reconfigure(self, config: Config) -> None:
         """Use a reloaded config (call :meth:`load` afterwards)."""
         self.config = config
+        self._values_cache.clear()
         if self._channels_from_config:
             self.auto_answer_channel_ids = frozenset(config.discord.auto_answer_channel_ids)
         if self._cooldown_from_config:
@@ -229,7 +233,23 @@ class FaqService:
         replay = None
         if self._replay_link is not None and "{replay_link}" in entry.answer.get(locale):
             replay = await self._replay_link()
-        return render_answer(entry, locale, self.config, times, replay)
+        return fill_placeholders(
+            entry.answer.get(locale), self._answer_values(locale, times, replay)
+        )
+
+    def _answer_values(
+        self, locale: str, times: ProgramTimes | None, replay: str | None
+    ) -> Mapping[str, str]:
+        """The placeholders' values change only with the program (a delay), the recording or the
+        config: worked out once per language and program rather than for every answer."""
+        lang = "ko" if locale == "ko" else "en"
+        key = (lang, None if times is None else tuple(times.items()), replay)
+        values = self._values_cache.get(key)
+        if values is None:
+            if len(self._values_cache) >= _VALUES_KEPT:
+                self._values_cache.clear()  # programs before a delay: not asked for again
+            values = self._values_cache[key] = answer_values(self.config, lang, times, replay)
+        return values
 
     async def _answer_text(self, entry: FaqEntry, locale: str) -> str:
         body = await self.render(entry.id, locale) or ""

@@ -17,11 +17,13 @@ from discord.app_commands import locale_str
 from discord.ext import commands
 
 from bot.config import Config
+from bot.cooldown import per_user_cooldown
 from bot.i18n import locale_for
 from bot.mentions import NO_MENTIONS
 from bot.tree import report_component_error, send_ephemeral
 from cogs.schedule._feature import ScheduleFeature, to_embed
 from cogs.schedule._ics import ics_filename, program_ics_bytes
+from cogs.schedule._render import AgendaCache
 
 if TYPE_CHECKING:
     from bot.core import CompanionBot
@@ -40,6 +42,7 @@ class ScheduleCog(commands.Cog):
     def __init__(self, feature: ScheduleFeature) -> None:
         self.feature = feature
         self.bot = feature.bot
+        self._agendas = AgendaCache()
 
     async def cog_load(self) -> None:
         await self.feature.start()
@@ -67,16 +70,20 @@ class ScheduleCog(commands.Cog):
             "Also get an .ics file for your calendar app", key="cmd.schedule.calendar.description"
         )
     )
-    @app_commands.checks.cooldown(1, VIEWER_COOLDOWN_SECONDS, key=lambda i: i.user.id)
+    @per_user_cooldown(1, VIEWER_COOLDOWN_SECONDS)
     async def schedule(
         self, interaction: discord.Interaction[CompanionBot], calendar: bool = False
     ) -> None:
         locale = locale_for(interaction.locale)
         feature = self.feature
-        agenda = feature.texts.agenda(feature.program, feature.clock.now(), locale)
+        agenda = self._agendas.agenda(feature.texts, feature.program, feature.clock.now(), locale)
+        view = AgendaView(feature, locale, remind=interaction.guild is not None)
+        # Its buttons are answered by the persistent AgendaView added at load: sent stopped, this
+        # one only gives its components and is not kept in discord.py's view store per message.
+        view.stop()
         await interaction.response.send_message(
             embed=to_embed(agenda),
-            view=AgendaView(feature, locale, remind=interaction.guild is not None),
+            view=view,
             allowed_mentions=NO_MENTIONS,
         )
         if calendar:
@@ -89,7 +96,7 @@ class ScheduleCog(commands.Cog):
             "The next session and how long until it starts", key="cmd.next.description"
         ),
     )
-    @app_commands.checks.cooldown(1, VIEWER_COOLDOWN_SECONDS, key=lambda i: i.user.id)
+    @per_user_cooldown(1, VIEWER_COOLDOWN_SECONDS)
     async def next_session(self, interaction: discord.Interaction[CompanionBot]) -> None:
         locale = locale_for(interaction.locale)
         feature = self.feature

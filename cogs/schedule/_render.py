@@ -512,3 +512,30 @@ class ScheduleTexts:
             start=min(s.start for s in sessions),
             end=max(s.end for s in sessions),
         )
+
+
+class AgendaCache:
+    """``/schedule``'s agenda changes only when a session starts or ends, or with the program or
+    the texts (a delay, a config reload): rendered once per such state and language, not per call."""
+
+    def __init__(self) -> None:
+        self._texts: ScheduleTexts | None = None
+        self._sessions: Sequence[Session] = ()
+        self._agendas: dict[tuple[object, ...], EmbedData] = {}
+
+    def agenda(
+        self, texts: ScheduleTexts, sessions: Sequence[Session], now: datetime, locale: Locale
+    ) -> EmbedData:
+        if texts is not self._texts or sessions is not self._sessions:
+            self._texts, self._sessions, self._agendas = texts, sessions, {}
+        current, upcoming = current_and_next(sessions, now)
+        ended = tuple(s.index for s in sessions if s.end <= now)
+        key = (locale, _index(current), _index(upcoming), ended)
+        agenda = self._agendas.get(key)
+        if agenda is None:
+            agenda = self._agendas[key] = texts.agenda(sessions, now, locale)
+        return agenda
+
+
+def _index(session: Session | None) -> int:
+    return -1 if session is None else session.index

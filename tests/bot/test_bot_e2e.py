@@ -46,6 +46,20 @@ async def test_commands_synced_with_korean_names(
     assert admin.get("contexts") == [0] or admin.get("dm_permission") is False
 
 
+async def test_commands_are_synced_after_ready_not_before(
+    running: StandInBot, standin: DiscordStandIn
+) -> None:
+    # The gateway does not wait for the command comparison and sync (the last start's are live).
+    ready = next(f for f in standin.gateway_events_sent if f.event == "READY")
+    sync = next(
+        r
+        for r in standin.requests
+        if r.method == "PUT" and r.route == "/applications/{application_id}/commands"
+    )
+    assert sync.timestamp > ready.timestamp
+    assert standin.command_sync_count == 1
+
+
 async def test_restart_with_unchanged_commands_does_not_sync(
     launch: Launcher, standin: DiscordStandIn
 ) -> None:

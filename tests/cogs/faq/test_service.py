@@ -80,6 +80,18 @@ async def test_answers_follow_a_delayed_program(
     reply = await service.answer("토크콘서트 몇시에 해요", "ko")
     assert "14:30" in reply.text
     assert "14:00" not in reply.text
+    # Each answer follows the program as it is then: a second delay, then none (values are
+    # worked out once per program, so the earlier ones must not stick).
+    delay = timedelta(minutes=45)
+    assert "14:45" in (await service.answer("토크콘서트 몇시에 해요", "ko")).text
+    delay = timedelta(0)
+    assert "14:00" in (await service.answer("토크콘서트 몇시에 해요", "ko")).text
+    # A reloaded config (here: another venue) is used from the next answer on.
+    venue = config.event.venue.model_copy(update={"ko": "새 장소", "en": "New venue"})
+    moved = config.model_copy(update={"event": config.event.model_copy(update={"venue": venue})})
+    service.reconfigure(moved)
+    await service.load()
+    assert "새 장소" in (await service.answer("장소가 어디예요?", "ko")).text
 
 
 async def test_autocomplete_never_raises_and_respects_the_limit(service: FaqService) -> None:

@@ -36,7 +36,8 @@ async def test_schedule_shows_now_and_next_with_both_times_and_a_calendar_file(
     launch: Launcher, standin: DiscordStandIn
 ) -> None:
     # 13:20 KST: the lecture is on, the talk concert is next.
-    await launch(clock=ScaledClock(seoul(13, 20), 1.0))
+    running = await launch(clock=ScaledClock(seoul(13, 20), 1.0))
+    views = len(running.bot.persistent_views)
     handle = await standin.slash("member", name="schedule", options={"calendar": True}, locale="ko")
     await handle.response()
     message = handle.original
@@ -73,6 +74,8 @@ async def test_schedule_shows_now_and_next_with_both_times_and_a_calendar_file(
     assert click.original is not None
     _, data = attachment_data(standin, click.original)
     assert str(calendar_events(data)[1]["SUMMARY"]).startswith("Talk concert")
+    # The persistent view registered at start-up answered: none is kept per agenda posted.
+    assert len(running.bot.persistent_views) == views
 
 
 async def test_next_names_what_is_on_and_what_follows(
