@@ -1,7 +1,8 @@
 """Start-up and shutdown of the real `ccei-bot run` process against the local Discord stand-in.
 
 Prints, over N runs: process start → commands synced and READY, and SIGTERM → exit (the CLI promises a
-clean exit within 5 s). Usage: python benchmarks/lifecycle.py [runs]
+clean exit within 5 s). The shipped config with the stand-in's server ids (``run`` needs them), a fresh
+data directory each run. Usage: python benchmarks/lifecycle.py [runs]
 """
 
 from __future__ import annotations
@@ -13,6 +14,10 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from floor import NOW_IN_EVENT, write_config  # benchmarks/ is this script's directory
 
 from bot.rehearsal.discord_standin import DiscordStandIn
 
@@ -25,10 +30,14 @@ async def one_run() -> tuple[float, float, int]:
             "DISCORD_API_BASE": standin.rest_base,
             "DISCORD_GATEWAY_URL": standin.gateway_url,
         }
-        with tempfile.TemporaryDirectory() as data:
+        with tempfile.TemporaryDirectory() as work:
+            config = write_config(
+                Path(work), standin, event_time=NOW_IN_EVENT, at=datetime.now(UTC)
+            )
+            env["CCEI_CONFIG"] = str(config)
             started = time.perf_counter()
             process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", "run", "--data-dir", data,
+                sys.executable, "-m", "bot", "run", "--data-dir", str(Path(work) / "data"),
                 env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
             )  # fmt: skip
             await standin.wait_for_request(
