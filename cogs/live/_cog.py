@@ -2,8 +2,8 @@
 ``/admin status`` field.
 
 Thin on purpose: :class:`~cogs.live._relay.LiveRelay` owns the feature's lifecycle and decides,
-:class:`~cogs.live._sink.DiscordLiveSink` posts, ``_render`` words it. The cog starts the relay in
-``cog_load`` and stops it in ``cog_unload``.
+:class:`~cogs.live._sink.DiscordLiveSink` posts, ``_render`` words it. The cog starts the relay once
+the gateway is READY (from ``cog_load``) and stops it in ``cog_unload``.
 """
 
 from __future__ import annotations
