@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -24,6 +24,7 @@ from bot.mentions import NO_MENTIONS
 from bot.outbox import Attachment, Draft, Failed
 from bot.program import Session, effective_program
 from bot.services import QuestionRecord, ReminderRecord, StreamRecord
+from bot.tasks import BackgroundTasks
 from bot.timefmt import zone_label
 from cogs.recap._chapters import ChapterList, build_chapters
 from cogs.recap._chart import chart_layout, chart_png
@@ -78,20 +79,19 @@ class RecapFeature:
         self.store = RecapStore(self.services.store, self.services.config.event.date)
         # One post decision at a time: a dispatch and the start-up check must not both post.
         self._post_lock = asyncio.Lock()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self.background = BackgroundTasks("recap", log)
 
     # -- lifecycle --------------------------------------------------------------------------------
 
     async def start(self) -> None:
         self.services.session_marks = self
         await self.plan_report()
-        self.spawn(self._catch_up(), "replay check at start-up")
+        self.background.spawn(self._catch_up(), "replay check at start-up")
 
     async def stop(self) -> None:
         if self.services.scheduler.get_job(REPORT_JOB_ID) is not None:
             self.services.scheduler.remove_job(REPORT_JOB_ID)
-        for task in self._tasks:
-            task.cancel()
+        self.background.cancel()
         if self.services.session_marks is self:
             self.services.session_marks = None
 
@@ -100,25 +100,9 @@ class RecapFeature:
         self.store = RecapStore(self.services.store, self.services.config.event.date)
         await self.plan_report()
 
-    def spawn(self, work: Coroutine[Any, Any, None], what: str) -> None:
-        """Run ``work`` in the background, logging its failure with ``what``."""
-
-        async def guarded() -> None:
-            try:
-                await work
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("recap: %s failed", what)
-
-        task = asyncio.create_task(guarded(), name=f"recap: {what}")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
     async def settle(self) -> None:
         """Wait for the background work started so far (for tests and shutdown)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self.background.settle()
 
     async def _catch_up(self) -> None:
         """A recording that became ready while the bot was down is posted now."""
@@ -343,7 +327,7 @@ class RecapFeature:
             due = now + REPORT_RECHECK  # still live: look again (its end re-plans sooner)
         elif due <= now + DUE_TOLERANCE:
             if now - due <= REPORT_GIVE_UP:
-                self.spawn(self.post_auto_report(), "automatic report")
+                self.background.spawn(self.post_auto_report(), "automatic report")
             else:
                 log.info("the automatic report was due at %s: too late to post it now", due)
             return

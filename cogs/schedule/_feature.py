@@ -25,7 +25,7 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-from collections.abc import Coroutine, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -49,6 +49,7 @@ from bot.program import (
     program_fingerprint,
 )
 from bot.services import ReminderRecord
+from bot.tasks import BackgroundTasks
 from cogs.schedule._discord_event import DiscordEventSync
 from cogs.schedule._reminders import (
     DEFAULT_ON_TIME,
@@ -140,7 +141,7 @@ class ScheduleFeature:
         self._lock = asyncio.Lock()
         # Jobs running right now, so that a clean stop can let a post finish and be recorded.
         self._running: set[asyncio.Task[Any]] = set()
-        self._background: set[asyncio.Task[None]] = set()
+        self.background = BackgroundTasks("schedule", log)
 
     # -- lifecycle --------------------------------------------------------------------------------
 
@@ -169,8 +170,12 @@ class ScheduleFeature:
         services.status_sources[FEATURE] = self
         services.reminder_records = self
         if leftovers:
-            self.spawn(self._settle_leftovers(leftovers), "settling the last run's reminders")
-        self.spawn(self._sync_discord_events_when_ready(), "Discord event sync at start-up")
+            self.background.spawn(
+                self._settle_leftovers(leftovers), "settling the last run's reminders"
+            )
+        self.background.spawn(
+            self._sync_discord_events_when_ready(), "Discord event sync at start-up"
+        )
 
     async def stop(self, *, drain: float = STOP_DRAIN_SECONDS) -> None:
         """Drop the jobs (a job running meanwhile sees it is stale) and give a post under way up to
@@ -180,8 +185,7 @@ class ScheduleFeature:
         services.use_program(None)
         if services.reminder_records is self:
             services.reminder_records = None
-        for task in self._background:
-            task.cancel()
+        self.background.cancel()
         self.plan = ReminderPlan(0, ())
         self._remove_jobs()
         if self._running:
@@ -194,30 +198,15 @@ class ScheduleFeature:
         self.texts = ScheduleTexts(config, self.bot.services.t)
         async with self._lock:
             await self._reschedule()
-        self.spawn(
+        self.background.spawn(
             self.discord_events.sync(self.texts, self.program),
             "Discord event sync after a config reload",
         )
 
-    def spawn(self, work: Coroutine[Any, Any, None], what: str) -> None:
-        """Run ``work`` in the background, logging its failure with ``what``."""
-
-        async def guarded() -> None:
-            try:
-                await work
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("%s failed", what)
-
-        task = asyncio.create_task(guarded(), name=f"schedule: {what}")
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-
     async def settle(self) -> None:
         """Wait for the work under way (reminder jobs, Discord event syncs); for tests."""
-        while self._background or self._running:
-            await asyncio.gather(*self._background, *self._running, return_exceptions=True)
+        while self.background.pending() or self._running:
+            await asyncio.gather(*self.background.pending(), *self._running, return_exceptions=True)
 
     # -- what other features and the cogs read ----------------------------------------------------
 
@@ -305,8 +294,8 @@ class ScheduleFeature:
             len(plan.moved),
             applied.version,
         )
-        self.spawn(self._post_delay_notices(applied), "delay notice")
-        self.spawn(
+        self.background.spawn(self._post_delay_notices(applied), "delay notice")
+        self.background.spawn(
             self.discord_events.sync(self.texts, self.program), "Discord event sync after a delay"
         )
         return applied
