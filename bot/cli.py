@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import sys
 from collections.abc import Sequence
@@ -146,6 +147,20 @@ def log_level(command: str, verbose: bool) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # Start-up creates ~130k objects that live as long as the process; the collections their
+    # allocation triggers (~10 % of start-up's CPU) would find no garbage among them. `run` pauses
+    # collection until READY, when the lifecycle freezes them and turns it back on.
+    paused = args.command in (None, "run") and gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        return _main(parser, args)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     from bot.settings import Settings
 
     settings = Settings.from_env()
@@ -198,6 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "(ccei-bot rehearse). Set DISCORD_TOKEN (environment or .env) to run for real.\n"
             )
             command = "rehearse"
+            gc.enable()
 
     from bot.ops.logs import configure_logging
 

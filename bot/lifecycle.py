@@ -87,18 +87,26 @@ async def stop_bot(bot: CompanionBot, task: asyncio.Task[None]) -> None:
         await task
 
 
+#: Collection, paused by ``ccei-bot run`` for start-up, resumes at the latest this long after the
+#: gateway task starts even if Discord never gets as far as READY (an outage, a login loop).
+RESUME_GC_AFTER = 60.0
+
+
 def freeze_startup_objects() -> None:
     """Move everything alive after start-up (modules, classes, config, caches) out of the garbage
-    collector's sight: a full collection then walks only what was made since (~130k objects less).
+    collector's sight: a full collection then walks only what was made since (~130k objects less),
+    and turn collection back on (the CLI pauses it for start-up).
 
     No collection first: start-up leaves ~200 objects of cyclic garbage (frozen with the rest, a
     few kB), while a full collection would stop the loop for 60-250 ms."""
     gc.freeze()
+    gc.enable()
     log.debug("froze %d objects after start-up", gc.get_freeze_count())
 
 
 async def _freeze_when_ready(bot: CompanionBot) -> None:
-    await bot.wait_until_ready()
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(bot.wait_until_ready(), RESUME_GC_AFTER)
     freeze_startup_objects()
 
 
@@ -123,6 +131,7 @@ async def run_until_stopped(services: Services, token: str) -> int:
         log.error("gateway connection ended: %s", task.exception())
     stopper.cancel()
     freezer.cancel()
+    gc.enable()
     await stop_bot(bot, task)
     if probe is not None and services.settings.lag_probe is not None:
         await probe.stop(services.settings.lag_probe)

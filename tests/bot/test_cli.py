@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import io
 import logging
 import os
@@ -220,3 +221,24 @@ def test_help_and_check_config_do_not_load_discord() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60
     )
     assert result.stdout.splitlines() == ["[]", "0 []"], result.stderr
+
+
+def test_run_pauses_garbage_collection_only_while_it_runs(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `run` pauses the collector for start-up (the lifecycle resumes it at READY); whatever way
+    # it returns, the caller's collector is on again: here it stops early, without a token.
+    monkeypatch.delenv("DISCORD_TOKEN", raising=False)
+    monkeypatch.chdir(ROOT / "tests")  # no ./.env with a token
+    seen: list[bool] = []
+    real_from_env = __import__("bot.settings", fromlist=["Settings"]).Settings.from_env
+
+    def spy(**options: object) -> object:
+        seen.append(gc.isenabled())
+        return real_from_env(**options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("bot.settings.Settings.from_env", spy)
+    assert main(["run"]) == 2
+    assert "DISCORD_TOKEN is not set" in capsys.readouterr().err
+    assert seen == [False]
+    assert gc.isenabled()

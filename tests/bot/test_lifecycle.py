@@ -17,3 +17,14 @@ def test_freezing_takes_startup_objects_out_of_the_collectors_walk() -> None:
     finally:
         gc.unfreeze()
     assert gc.get_freeze_count() == 0
+
+
+def test_freezing_turns_collection_back_on() -> None:
+    # `ccei-bot run` pauses the collector for start-up; the freeze at READY resumes it.
+    gc.disable()
+    try:
+        freeze_startup_objects()
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
+        gc.enable()

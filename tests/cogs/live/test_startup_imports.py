@@ -24,3 +24,29 @@ def test_loading_the_live_cog_imports_neither_matplotlib_nor_googleapiclient() -
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert json.loads(done.stdout) == []
+
+
+def test_the_youtube_client_leaves_signing_and_http_login_code_unloaded() -> None:
+    # A key-based client never signs (google-auth's signers load cryptography) nor logs in to a
+    # server (httplib2's WWW-Authenticate grammar loads pyparsing): both stay unloaded through a
+    # real request against the stand-in, and the answer is still right.
+    code = (
+        "import asyncio, json, sys\n"
+        "from bot.rehearsal.youtube_standin import YouTubeStandIn\n"
+        "from cogs.live._youtube import YouTubeClient\n"
+        "class Ledger:\n"
+        "    async def charge(self, method, units, *, failed): pass\n"
+        "async def main():\n"
+        "    async with YouTubeStandIn() as youtube:\n"
+        "        client = YouTubeClient(api_key=youtube.api_key, api_base=youtube.api_base,\n"
+        "                               ledger=Ledger(), timeout=5)\n"
+        "        info = await client.channel('@cceisay')\n"
+        "    heavy = ('cryptography', 'pyparsing', 'google.auth.crypt')\n"
+        "    print(json.dumps([info.title, 'googleapiclient.discovery' in sys.modules,\n"
+        "                      [m for m in heavy if m in sys.modules]]))\n"
+        "asyncio.run(main())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert json.loads(done.stdout) == ["CCEI SAY", True, []]
