@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import logging
 import sys
 from collections.abc import Sequence
@@ -17,7 +18,7 @@ from bot.timefmt import hhmm
 if TYPE_CHECKING:
     from bot.config import Config
 
-# discord.py, aiohttp and pydantic are imported where a command needs them: `--help` stays instant.
+# discord.py and aiohttp are imported where a command needs them: `--help` stays instant.
 
 log = logging.getLogger("bot")
 
@@ -221,7 +222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_USAGE
         data_dir = getattr(args, "data_dir", None) or settings.data_dir
         # /admin reload re-reads the file the bot was started with, and state stays where it is.
-        settings = settings.model_copy(update={"config_path": config_path, "data_dir": data_dir})
+        settings = dataclasses.replace(settings, config_path=config_path, data_dir=data_dir)
         import aiohttp
         import discord
 

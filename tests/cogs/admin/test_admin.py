@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import SecretStr
 
 from bot.rehearsal.discord_standin import DiscordStandIn, InteractionHandle, message_text
 from bot.rehearsal.run import StandInBot, standin_settings
+from bot.settings import SecretStr
 from tests.conftest import Launcher, admin
 
 SAMPLE_VALUES = {3: "hello", 4: 5, 5: False, 7: "announce", 8: "reminder", 10: 1.0}
@@ -215,12 +216,11 @@ async def test_secrets_never_reach_the_logs_or_the_status(
     caplog.set_level(logging.DEBUG, logger="discord")
     key = "AIzaSyTEST-secret-key-0123456789"
     # The YouTube API is unreachable (a closed loopback port): its errors are logged, key-free.
-    settings = standin_settings(standin).model_copy(
-        update={
-            "youtube_api_key": SecretStr(key),
-            "youtube_api_base": "http://127.0.0.1:9",
-            "youtube_feed_base": "http://127.0.0.1:9",
-        }
+    settings = dataclasses.replace(
+        standin_settings(standin),
+        youtube_api_key=SecretStr(key),
+        youtube_api_base="http://127.0.0.1:9",
+        youtube_feed_base="http://127.0.0.1:9",
     )
     running = await launch(settings=settings)
     status = await (await admin(standin, "moderator", "status")).response()
