@@ -147,9 +147,14 @@ def log_level(command: str, verbose: bool) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from bot.settings import Settings
+    from bot.settings import Settings, SettingsError
 
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except SettingsError as error:
+        for line in error.problems:
+            sys.stderr.write(f"{parser.prog}: {line}\n")
+        return EXIT_USAGE
     config_path: Path = getattr(args, "config", None) or settings.config_path
 
     if args.command == "check-config":
