@@ -199,9 +199,7 @@ async def test_reload_refuses_an_invalid_file_and_keeps_the_running_config(
     bad = tmp_path / "bad.toml"
     bad.write_text("[event]\nname = 3\n", "utf-8")
     original_settings, original_config = services.settings, services.config
-    services.settings = type(original_settings)(
-        **{**original_settings.__dict__, "config_path": bad}
-    )
+    services.settings = dataclasses.replace(original_settings, config_path=bad)
     handle = await admin(standin, "moderator", "reload", locale="ko")
     text = message_text((await handle.response())["data"])
     assert "적용하지 않았어요" in text
