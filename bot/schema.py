@@ -128,11 +128,8 @@ def _convert(tp: Any, raw: object, loc: Loc, out: list[tuple[Loc, str]]) -> Any:
         converted = {}
         for raw_key, raw_value in raw.items():
             where = (*loc, str(raw_key))
-            key, value = (
-                _convert(args[0], raw_key, where, out),
-                _convert(args[1], raw_value, where, out),
-            )
-            converted[key] = value
+            key = _convert(args[0], raw_key, where, out)
+            converted[key] = _convert(args[1], raw_value, where, out)
         return _INVALID if _INVALID in converted or _INVALID in converted.values() else converted
     scalar = _SCALARS.get(tp)
     if scalar is None:
