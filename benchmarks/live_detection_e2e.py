@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import logging
 import random
 import statistics
@@ -30,14 +31,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pydantic import SecretStr  # noqa: E402
 
 from bot.clock import ScaledClock  # noqa: E402
 from bot.config import YouTubeSection, default_config_path, load_config  # noqa: E402
 from bot.rehearsal.discord_standin import DiscordStandIn, MessageEvent  # noqa: E402
 from bot.rehearsal.run import standin_config, standin_settings, start_against_standin  # noqa: E402
 from bot.rehearsal.youtube_standin import YouTubeStandIn  # noqa: E402
-from bot.settings import Settings  # noqa: E402
+from bot.settings import SecretStr, Settings  # noqa: E402
 
 #: 12:40 KST on the event day: inside the fast-polling window (12:30 to 17:00), as on the day.
 T0 = datetime(2022, 12, 15, 3, 40, tzinfo=UTC)
@@ -75,7 +75,7 @@ async def run(trials: int, speed: float, seed: int) -> None:
     latencies: list[float] = []
     async with DiscordStandIn() as standin, YouTubeStandIn(clock=clock) as youtube:
         config = standin_config(load_config(default_config_path()), standin)
-        config = config.model_copy(update={"youtube": youtube_section})
+        config = dataclasses.replace(config, youtube=youtube_section)
         settings = standin_settings(
             standin,
             Settings(

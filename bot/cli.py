@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import gc
 import logging
 import sys
@@ -18,7 +19,7 @@ from bot.timefmt import hhmm
 if TYPE_CHECKING:
     from bot.config import Config
 
-# discord.py, aiohttp and pydantic are imported where a command needs them: `--help` stays instant.
+# discord.py and aiohttp are imported where a command needs them: `--help` stays instant.
 
 log = logging.getLogger("bot")
 
@@ -161,9 +162,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    from bot.settings import Settings
+    from bot.settings import Settings, SettingsError
 
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except SettingsError as error:
+        for line in error.problems:
+            sys.stderr.write(f"{parser.prog}: {line}\n")
+        return EXIT_USAGE
     config_path: Path = getattr(args, "config", None) or settings.config_path
 
     if args.command == "check-config":
@@ -237,7 +243,7 @@ def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             return EXIT_USAGE
         data_dir = getattr(args, "data_dir", None) or settings.data_dir
         # /admin reload re-reads the file the bot was started with, and state stays where it is.
-        settings = settings.model_copy(update={"config_path": config_path, "data_dir": data_dir})
+        settings = dataclasses.replace(settings, config_path=config_path, data_dir=data_dir)
         import aiohttp
         import discord
 

@@ -1,8 +1,8 @@
-"""Event configuration: TOML validated once into frozen pydantic models.
+"""Event configuration: TOML validated once into frozen dataclasses.
 
 Every problem is reported as ``<file>: <key path>: <problem>`` so an organiser can fix the file without
-reading a traceback. Structural problems (types, formats, unknown keys) come from pydantic; the checks that
-need the whole program (order, overlap, duplicate ids) run afterwards on the parsed models.
+reading a traceback. Structural problems (types, formats, unknown keys) come from :mod:`bot.schema`; the
+checks that need the whole program (order, overlap, duplicate ids) run afterwards on the parsed objects.
 """
 
 from __future__ import annotations
@@ -10,20 +10,13 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    ValidationError,
-    field_validator,
-)
+from bot.schema import Check, NonEmpty, Parse, Range, SchemaError, validate
 
 Locale = Literal["ko", "en"]
 LOCALES: tuple[Locale, ...] = ("ko", "en")
@@ -90,74 +83,111 @@ def _parse_date(value: object) -> date:
         raise ValueError(f"{value!r} is not a valid calendar date") from None
 
 
-Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+def _known_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f'unknown time zone {value!r}: use an IANA name such as "Asia/Seoul"'
+        ) from None
+    return value
+
+
+def _program_id(value: str) -> str:
+    if not _ID_RE.match(value):
+        raise ValueError(
+            f"id {value!r} must be 1-32 lowercase letters, digits, '-' or '_' (e.g. \"lecture\")"
+        )
+    return value
+
+
+def _faq_id(value: str) -> str:
+    if not _ID_RE.match(value):
+        raise ValueError(f"id {value!r} must be 1-32 lowercase letters, digits, '-' or '_'")
+    return value
+
+
+def _non_negative_unique(value: tuple[timedelta, ...]) -> tuple[timedelta, ...]:
+    if any(v < timedelta(0) for v in value):
+        raise ValueError("reminder offsets cannot be negative")
+    if len(set(value)) != len(value):
+        raise ValueError("reminder offsets must not repeat")
+    return tuple(sorted(value, reverse=True))
+
+
+def _positive(value: timedelta) -> timedelta:
+    if value <= timedelta(0):
+        raise ValueError('must be longer than zero, e.g. "10s"')
+    return value
+
+
+def _channel(value: str) -> str:
+    if value and not (value.startswith("@") or re.match(r"^UC[\w-]{22}$", value)):
+        raise ValueError(
+            f'{value!r} is neither a handle ("@name") nor a channel id ("UC" + 22 characters)'
+        )
+    return value
+
+
+Duration = Annotated[timedelta, Parse(parse_duration)]
+PositiveDuration = Annotated[Duration, Check(_positive)]
 #: Session id → (start, end), aware: the program as the day runs now (after delays).
 ProgramTimes = Mapping[str, tuple[datetime, datetime]]
-ClockTime = Annotated[time, BeforeValidator(_parse_clock_time)]
-EventDate = Annotated[date, BeforeValidator(_parse_date)]
+ClockTime = Annotated[time, Parse(_parse_clock_time)]
+EventDate = Annotated[date, Parse(_parse_date)]
+NonEmptyText = Annotated[str, NonEmpty]
+DiscordId = Annotated[int, Range(ge=0)]
+Port = Annotated[int, Range(ge=0, le=65535)]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
-
-
-class Localized(_Frozen):
+@dataclass(frozen=True, slots=True)
+class Localized:
     """A text in both languages the bot speaks."""
 
-    ko: str = Field(min_length=1)
-    en: str = Field(min_length=1)
+    ko: NonEmptyText
+    en: NonEmptyText
 
     def get(self, locale: str) -> str:
         return self.ko if locale == "ko" else self.en
 
+    def to_json(self) -> dict[str, str]:
+        return {"ko": self.ko, "en": self.en}
 
-class LocalizedList(_Frozen):
+
+@dataclass(frozen=True, slots=True)
+class LocalizedList:
     ko: tuple[str, ...] = ()
     en: tuple[str, ...] = ()
 
     def all(self) -> tuple[str, ...]:
         return self.ko + self.en
 
+    def to_json(self) -> dict[str, list[str]]:
+        return {"ko": list(self.ko), "en": list(self.en)}
 
-class EventSection(_Frozen):
+
+@dataclass(frozen=True, slots=True)
+class EventSection:
     name: Localized
     date: EventDate
-    timezone: str
+    timezone: Annotated[str, Check(_known_zone)]
     venue: Localized
     homepage: str = ""
 
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f'unknown time zone {value!r}: use an IANA name such as "Asia/Seoul"'
-            ) from None
-        return value
 
-
-class ProgramItem(_Frozen):
-    id: str
+@dataclass(frozen=True, slots=True)
+class ProgramItem:
+    id: Annotated[str, Check(_program_id)]
     start: ClockTime
     end: ClockTime
     title: Localized
     description: Localized | None = None
     speakers: Localized | None = None
 
-    @field_validator("id")
-    @classmethod
-    def _slug(cls, value: str) -> str:
-        if not _ID_RE.match(value):
-            raise ValueError(
-                f"id {value!r} must be 1-32 lowercase letters, digits, '-' or '_' (e.g. \"lecture\")"
-            )
-        return value
 
-
-class RemindersSection(_Frozen):
-    before: tuple[Duration, ...] = (
+@dataclass(frozen=True, slots=True)
+class RemindersSection:
+    before: Annotated[tuple[Duration, ...], Check(_non_negative_unique)] = (
         timedelta(minutes=30),
         timedelta(minutes=10),
         timedelta(0),
@@ -166,44 +196,20 @@ class RemindersSection(_Frozen):
     #: Which reminders ping the opt-in reminder role (offsets from ``before``); unset: all of them.
     ping: tuple[Duration, ...] | None = None
 
-    @field_validator("before")
-    @classmethod
-    def _non_negative_unique(cls, value: tuple[timedelta, ...]) -> tuple[timedelta, ...]:
-        if any(v < timedelta(0) for v in value):
-            raise ValueError("reminder offsets cannot be negative")
-        if len(set(value)) != len(value):
-            raise ValueError("reminder offsets must not repeat")
-        return tuple(sorted(value, reverse=True))
-
     def pings_at(self, offset: timedelta) -> bool:
         return self.ping is None or offset in self.ping
 
 
-class YouTubeSection(_Frozen):
-    channel: str = ""
+@dataclass(frozen=True, slots=True)
+class YouTubeSection:
+    channel: Annotated[str, Check(_channel)] = ""
     video_id: str = ""
-    poll_active: Duration = timedelta(seconds=10)
-    poll_idle: Duration = timedelta(minutes=5)
-    quota_probe: Duration = timedelta(minutes=5)
-    daily_quota: int = Field(default=10_000, ge=1)
+    poll_active: PositiveDuration = timedelta(seconds=10)
+    poll_idle: PositiveDuration = timedelta(minutes=5)
+    quota_probe: PositiveDuration = timedelta(minutes=5)
+    daily_quota: Annotated[int, Range(ge=1)] = 10_000
     websub_callback_url: str = ""
-    websub_port: int = Field(default=8080, ge=0, le=65535)
-
-    @field_validator("poll_active", "poll_idle", "quota_probe")
-    @classmethod
-    def _positive(cls, value: timedelta) -> timedelta:
-        if value <= timedelta(0):
-            raise ValueError('must be longer than zero, e.g. "10s"')
-        return value
-
-    @field_validator("channel")
-    @classmethod
-    def _channel(cls, value: str) -> str:
-        if value and not (value.startswith("@") or re.match(r"^UC[\w-]{22}$", value)):
-            raise ValueError(
-                f'{value!r} is neither a handle ("@name") nor a channel id ("UC" + 22 characters)'
-            )
-        return value
+    websub_port: Port = 8080
 
     @property
     def stream_link(self) -> str:
@@ -217,26 +223,29 @@ class YouTubeSection(_Frozen):
         return ""
 
 
-class DiscordSection(_Frozen):
-    guild_id: int = Field(default=0, ge=0)
-    announce_channel_id: int = Field(default=0, ge=0)
-    qna_channel_id: int = Field(default=0, ge=0)
-    audit_channel_id: int = Field(default=0, ge=0)
-    reminder_role_id: int = Field(default=0, ge=0)
-    moderator_role_id: int = Field(default=0, ge=0)
+@dataclass(frozen=True, slots=True)
+class DiscordSection:
+    guild_id: DiscordId = 0
+    announce_channel_id: DiscordId = 0
+    qna_channel_id: DiscordId = 0
+    audit_channel_id: DiscordId = 0
+    reminder_role_id: DiscordId = 0
+    moderator_role_id: DiscordId = 0
     locale: Locale = "ko"
     auto_answer_channel_ids: tuple[int, ...] = ()
     auto_answer_cooldown: Duration = timedelta(minutes=10)
 
 
-class OpsSection(_Frozen):
+@dataclass(frozen=True, slots=True)
+class OpsSection:
     """The opt-in health and metrics endpoint (``/healthz``, ``/metrics``); port 0 keeps it off."""
 
     http_host: str = "127.0.0.1"
-    http_port: int = Field(default=0, ge=0, le=65535)
+    http_port: Port = 0
 
 
-class FaqEntry(_Frozen):
+@dataclass(frozen=True, slots=True)
+class FaqEntry:
     """A question viewers ask, answered in both languages.
 
     Answers may use placeholders filled from the live program at answer time: ``{date}``, ``{start}``,
@@ -244,36 +253,38 @@ class FaqEntry(_Frozen):
     ``{end_<id>}`` for each program item.
     """
 
-    id: str
+    id: Annotated[str, Check(_faq_id)]
     question: Localized
     answer: Localized
     keywords: LocalizedList = LocalizedList()
 
-    @field_validator("id")
-    @classmethod
-    def _slug(cls, value: str) -> str:
-        if not _ID_RE.match(value):
-            raise ValueError(f"id {value!r} must be 1-32 lowercase letters, digits, '-' or '_'")
-        return value
+    def to_json(self) -> dict[str, Any]:
+        """The JSON shape the FAQ store and the audit log keep (``validate(FaqEntry, ...)`` reads it)."""
+        return {
+            "id": self.id,
+            "question": self.question.to_json(),
+            "answer": self.answer.to_json(),
+            "keywords": self.keywords.to_json(),
+        }
 
 
-NonEmptyText = Annotated[str, Field(min_length=1)]
 #: This event's names and the other spellings viewers type for each (``faq.toml``, ``[faq_synonyms]``):
 #: the word the FAQ keywords use → its short forms, nicknames and translations.
 FaqSynonyms = dict[NonEmptyText, tuple[NonEmptyText, ...]]
 
 
-class Config(_Frozen):
+@dataclass(frozen=True, slots=True)
+class Config:
     event: EventSection
-    program: tuple[ProgramItem, ...] = Field(min_length=1)
+    program: Annotated[tuple[ProgramItem, ...], NonEmpty]
     reminders: RemindersSection = RemindersSection()
     youtube: YouTubeSection = YouTubeSection()
     discord: DiscordSection = DiscordSection()
     ops: OpsSection = OpsSection()
     faq: tuple[FaqEntry, ...] = ()
-    faq_synonyms: FaqSynonyms = {}
+    faq_synonyms: FaqSynonyms = field(default_factory=dict)
 
-    @cached_property
+    @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.event.timezone)
 
@@ -317,29 +328,6 @@ class ConfigError(Exception):
 
 def _top_key(key: str) -> str:
     return re.split(r"[.\[]", key, maxsplit=1)[0]
-
-
-def _key_path(loc: Sequence[int | str]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + part
-    return out or "(file)"
-
-
-def _pydantic_problems(error: ValidationError) -> Iterator[tuple[str, str]]:
-    for item in error.errors(include_url=False):
-        loc = [p for p in item["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
-        message = item["msg"].removeprefix("Value error, ")
-        if item["type"] == "extra_forbidden":
-            message = "unknown key (typo?)"
-        elif item["type"] == "missing":
-            message = "required key is missing"
-        elif item["type"] == "string_too_short" and (item.get("ctx") or {}).get("min_length") == 1:
-            message = "text must not be empty"
-        yield _key_path(loc), message
 
 
 def _semantic_problems(config: Config) -> Iterator[tuple[str, str]]:
@@ -449,9 +437,9 @@ def parse_config(
     data: dict[str, Any], path: Path, *, origins: Mapping[str, Path] | None = None
 ) -> Config:
     try:
-        config = Config.model_validate(data)
-    except ValidationError as error:
-        raise ConfigError(path, list(_pydantic_problems(error)), origins=origins) from None
+        config = validate(Config, data)
+    except SchemaError as error:
+        raise ConfigError(path, error.problems, origins=origins) from None
     problems = list(_semantic_problems(config))
     if problems:
         raise ConfigError(path, problems, origins=origins)

@@ -1,18 +1,18 @@
 """Process settings from the environment (and ``./.env``). Secrets live only here, never in config files.
 
-pydantic-settings reads them: the same validation as the config models, and ``SecretStr`` keeps the
-token and key out of every repr, log line and error message.
+The same validator as the config (:mod:`bot.schema`) reads the variables, and :class:`SecretStr` keeps
+the token and key out of every repr, log line and error message.
 """
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
-
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from typing import Annotated, Literal
 
 from bot.config import default_config_path
+from bot.schema import Parse, Range, SchemaError, validate
 
 DEFAULT_DISCORD_API_BASE = "https://discord.com/api/v10"
 DEFAULT_DISCORD_GATEWAY_URL = "wss://gateway.discord.gg"
@@ -20,67 +20,111 @@ DEFAULT_YOUTUBE_API_BASE = "https://youtube.googleapis.com"
 DEFAULT_YOUTUBE_FEED_BASE = "https://www.youtube.com"
 
 
-class Settings(BaseSettings):
+class SecretStr:
+    """A secret that shows itself only through :meth:`get_secret_value`; false when empty."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def get_secret_value(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"SecretStr({str(self)!r})"
+
+    def __str__(self) -> str:
+        return "**********" if self._value else ""
+
+    def __len__(self) -> int:
+        return len(self._value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SecretStr) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+_NO_SECRET = SecretStr("")
+
+
+def _secret(value: object) -> SecretStr:
+    if not isinstance(value, str):
+        raise ValueError("expected text")
+    return SecretStr(value)
+
+
+class SettingsError(Exception):
+    """Environment variables that cannot be used: one ``NAME: problem`` line each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
     """What the process needs from its environment. Built directly, it holds exactly what is passed
     (tests and the rehearsal); :meth:`from_env` reads ``DISCORD_TOKEN``, ``CCEI_DATA_DIR``, ..."""
 
-    model_config = SettingsConfigDict(
-        frozen=True,
-        populate_by_name=True,
-        env_ignore_empty=True,
-        str_strip_whitespace=True,
-        extra="ignore",
-    )
-
-    discord_token: SecretStr = SecretStr("")
-    youtube_api_key: SecretStr = SecretStr("")
+    discord_token: Annotated[SecretStr, Parse(_secret)] = _NO_SECRET
+    youtube_api_key: Annotated[SecretStr, Parse(_secret)] = _NO_SECRET
     discord_api_base: str = DEFAULT_DISCORD_API_BASE
     discord_gateway_url: str = DEFAULT_DISCORD_GATEWAY_URL
     youtube_api_base: str = DEFAULT_YOUTUBE_API_BASE
     youtube_feed_base: str = DEFAULT_YOUTUBE_FEED_BASE
-    config_path: Path = Field(default_factory=default_config_path, validation_alias="CCEI_CONFIG")
-    data_dir: Path = Field(default=Path("data"), validation_alias="CCEI_DATA_DIR")
+    config_path: Path = field(default_factory=default_config_path)
+    data_dir: Path = Path("data")
     #: Override ``[ops] http_port`` / ``http_host`` (the container image turns the endpoint on).
-    http_port: int | None = Field(default=None, ge=0, le=65535, validation_alias="CCEI_HTTP_PORT")
-    http_host: str | None = Field(default=None, validation_alias="CCEI_HTTP_HOST")
-    log_format: Literal["text", "json"] = Field(default="text", validation_alias="CCEI_LOG_FORMAT")
+    http_port: Annotated[int, Range(ge=0, le=65535)] | None = None
+    http_host: str | None = None
+    log_format: Literal["text", "json"] = "text"
     #: Benchmarks only: sample the event loop's lag and write it to this file at exit (bot.lagprobe).
-    lag_probe: Path | None = Field(default=None, validation_alias="CCEI_LAG_PROBE")
+    lag_probe: Path | None = None
 
-    @field_validator("discord_api_base", "youtube_api_base", "youtube_feed_base")
-    @classmethod
-    def _no_trailing_slash(cls, value: str) -> str:
-        return value.rstrip("/")
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # Built in code: only what the caller passed, so a test never picks up the developer's token.
-        return (init_settings,)
+    def __post_init__(self) -> None:
+        # Built in code or read from the environment: base URLs never end in '/'.
+        for name in ("discord_api_base", "youtube_api_base", "youtube_feed_base"):
+            object.__setattr__(self, name, getattr(self, name).rstrip("/"))
 
     @classmethod
     def from_env(cls, *, dotenv: Path | None = Path(".env")) -> Settings:
-        """The process environment; ``dotenv`` (``./.env``) fills in what the environment leaves unset."""
-        options: dict[str, Any] = {
-            "_env_file": dotenv if dotenv is not None and dotenv.is_file() else None
-        }
-        return _FromEnvironment(**options)
+        """The process environment; ``dotenv`` (``./.env``) fills in what the environment leaves
+        unset. Empty values count as unset. Raises :class:`SettingsError` naming each bad variable."""
+        from_file: dict[str, str | None] = {}
+        if dotenv is not None and dotenv.is_file():
+            from dotenv import dotenv_values
+
+            from_file = dotenv_values(dotenv, encoding="utf-8")
+        data = {}
+        for name, variable in ENVIRONMENT.items():
+            value = (os.environ.get(variable) or "").strip() or (
+                from_file.get(variable) or ""
+            ).strip()
+            if value:
+                data[name] = value
+        try:
+            return validate(cls, data)
+        except SchemaError as error:
+            raise SettingsError(
+                [f"{ENVIRONMENT[key]}: {message}" for key, message in error.problems]
+            ) from None
 
 
-class _FromEnvironment(Settings):
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, dotenv_settings)
+#: Settings field → the environment variable that sets it.
+ENVIRONMENT = {
+    "discord_token": "DISCORD_TOKEN",
+    "youtube_api_key": "YOUTUBE_API_KEY",
+    "discord_api_base": "DISCORD_API_BASE",
+    "discord_gateway_url": "DISCORD_GATEWAY_URL",
+    "youtube_api_base": "YOUTUBE_API_BASE",
+    "youtube_feed_base": "YOUTUBE_FEED_BASE",
+    "config_path": "CCEI_CONFIG",
+    "data_dir": "CCEI_DATA_DIR",
+    "http_port": "CCEI_HTTP_PORT",
+    "http_host": "CCEI_HTTP_HOST",
+    "log_format": "CCEI_LOG_FORMAT",
+    "lag_probe": "CCEI_LAG_PROBE",
+}

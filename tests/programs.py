@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -11,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import ScaledClock
 from bot.config import Config, Localized, ProgramItem, RemindersSection, parse_config
+from bot.schema import validate
 
 SEOUL = ZoneInfo("Asia/Seoul")
 
@@ -66,18 +68,19 @@ def compressed(
 ) -> Config:
     """``config`` with a short program: (id, start, end) items titled "세션 <id>" / "Session <id>"."""
     items = tuple(
-        ProgramItem.model_validate(
+        validate(
+            ProgramItem,
             {
                 "id": item_id,
                 "start": start,
                 "end": end,
                 "title": Localized(ko=f"세션 {item_id}", en=f"Session {item_id}"),
-            }
+            },
         )
         for item_id, start, end in program
     )
-    reminders = RemindersSection.model_validate({"before": list(before), "grace": grace})
-    return config.model_copy(update={"program": items, "reminders": reminders})
+    reminders = validate(RemindersSection, {"before": list(before), "grace": grace})
+    return dataclasses.replace(config, program=items, reminders=reminders)
 
 
 class SteppedClock:

@@ -1,6 +1,6 @@
 """The container's HEALTHCHECK: ``python -m bot.ops.healthcheck`` asks the running bot's ``/healthz``.
 
-Standard library only (no pydantic, no discord.py), so the check Docker runs every 30 seconds costs
+Standard library only (no config validation, no discord.py), so the check Docker runs every 30 seconds costs
 milliseconds. It finds the endpoint from ``CCEI_HTTP_PORT`` / ``CCEI_HTTP_HOST`` (the image sets the
 port) or takes a URL. Exit 0 when the bot answers 200, 1 otherwise, with one line saying why.
 ``ccei-bot healthcheck`` does the same, reading ``[ops]`` from the config too.

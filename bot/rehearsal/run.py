@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import sys
 import tempfile
@@ -20,15 +21,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
-from pydantic import SecretStr
-
 from bot.clock import Clock, ScaledClock
 from bot.config import Config, DiscordSection, YouTubeSection
 from bot.core import CompanionBot
 from bot.lifecycle import build_services, start_bot, stop_bot
 from bot.rehearsal.discord_standin import Cursor, DiscordStandIn, MessageEvent, message_text
 from bot.rehearsal.youtube_standin import DEFAULT_HANDLE, YouTubeStandIn, play_stream
-from bot.settings import Settings
+from bot.settings import SecretStr, Settings
 
 log = logging.getLogger(__name__)
 
@@ -58,17 +57,16 @@ def standin_config(config: Config, standin: DiscordStandIn) -> Config:
         auto_answer_channel_ids=config.discord.auto_answer_channel_ids,
         auto_answer_cooldown=config.discord.auto_answer_cooldown,
     )
-    return config.model_copy(update={"discord": section})
+    return dataclasses.replace(config, discord=section)
 
 
 def standin_settings(standin: DiscordStandIn, base: Settings | None = None) -> Settings:
     """``base`` (default settings) with Discord pointed at the stand-in."""
-    return (base or Settings()).model_copy(
-        update={
-            "discord_token": SecretStr(standin.token),
-            "discord_api_base": standin.rest_base,
-            "discord_gateway_url": standin.gateway_url,
-        }
+    return dataclasses.replace(
+        base or Settings(),
+        discord_token=SecretStr(standin.token),
+        discord_api_base=standin.rest_base,
+        discord_gateway_url=standin.gateway_url,
     )
 
 
@@ -139,12 +137,11 @@ MIN_REAL_POLL_SECONDS = 0.25
 
 def _rehearsal_youtube(section: YouTubeSection, speed: float) -> YouTubeSection:
     poll_active = max(section.poll_active, timedelta(seconds=MIN_REAL_POLL_SECONDS * speed))
-    return section.model_copy(
-        update={
-            "channel": section.channel or ("" if section.video_id else DEFAULT_HANDLE),
-            "poll_active": poll_active,
-            "poll_idle": max(section.poll_idle, poll_active),
-        }
+    return dataclasses.replace(
+        section,
+        channel=section.channel or ("" if section.video_id else DEFAULT_HANDLE),
+        poll_active=poll_active,
+        poll_idle=max(section.poll_idle, poll_active),
     )
 
 
@@ -245,8 +242,8 @@ async def rehearse(
             _youtube_standin(config, clock) as youtube,
         ):
             rehearsal = standin_config(config, standin)
-            rehearsal = rehearsal.model_copy(
-                update={"youtube": _rehearsal_youtube(rehearsal.youtube, speed)}
+            rehearsal = dataclasses.replace(
+                rehearsal, youtube=_rehearsal_youtube(rehearsal.youtube, speed)
             )
             settings = standin_settings(
                 standin,

@@ -115,7 +115,7 @@ class FaqAdminCog(commands.Cog):
         removed = await self.service.remove_entry(
             entry_id, user_id=interaction.user.id, moderator=True
         )
-        await self.bot.audit(interaction, "faq_remove", before=removed.model_dump(mode="json"))
+        await self.bot.audit(interaction, "faq_remove", before=removed.to_json())
         await send_ephemeral(interaction, self.t("faq.admin.removed", locale, entry_id=removed.id))
 
     @faq_edit.autocomplete("entry")

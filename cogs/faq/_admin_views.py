@@ -165,8 +165,8 @@ class EntryModal(discord.ui.Modal):
         await interaction.client.audit(
             interaction,
             f"faq_{self.mode}",
-            before=before.model_dump(mode="json") if before and self.mode == "edit" else None,
-            after=entry.model_dump(mode="json"),
+            before=before.to_json() if before and self.mode == "edit" else None,
+            after=entry.to_json(),
         )
         locale = locale_for(interaction.locale)
         done_key = "faq.admin.added" if self.mode == "add" else "faq.admin.edited"

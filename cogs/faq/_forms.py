@@ -10,10 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pydantic import ValidationError
-
 from bot.config import FaqEntry
 from bot.errors import UserError
+from bot.schema import SchemaError, validate
 from bot.text import clean_text, clip
 
 from ._normalize import has_hangul
@@ -108,17 +107,15 @@ def entry_from_form(entry_id: str, form: FaqForm) -> FaqEntry:
         cleaned[name] = text
     korean, english = parse_keywords(cleaned["keywords"])
     try:
-        return FaqEntry.model_validate(
+        return validate(
+            FaqEntry,
             {
                 "id": entry_id.strip().lower(),
                 "question": {"ko": cleaned["question_ko"], "en": cleaned["question_en"]},
                 "answer": {"ko": cleaned["answer_ko"], "en": cleaned["answer_en"]},
                 "keywords": {"ko": korean, "en": english},
-            }
+            },
         )
-    except ValidationError as error:
-        first = error.errors(include_url=False)[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise _invalid(
-            clip(f"{where}: {first['msg'].removeprefix('Value error, ')}", 200)
-        ) from None
+    except SchemaError as error:
+        where, problem = error.problems[0]
+        raise _invalid(clip(f"{where}: {problem}", 200)) from None

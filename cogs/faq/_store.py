@@ -22,6 +22,7 @@ from typing import Any, Literal
 import aiosqlite
 
 from bot.config import FaqEntry
+from bot.schema import validate
 from bot.store import Store
 
 __all__ = [
@@ -120,11 +121,11 @@ def _dt(text: str) -> datetime:
 
 
 def _entry_json(entry: FaqEntry) -> str:
-    return json.dumps(entry.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)
+    return json.dumps(entry.to_json(), ensure_ascii=False, sort_keys=True)
 
 
 def _entry_from(text: str | None) -> FaqEntry | None:
-    return None if text is None else FaqEntry.model_validate(json.loads(text))
+    return None if text is None else validate(FaqEntry, json.loads(text))
 
 
 _QUESTION_COLUMNS = (

@@ -198,6 +198,14 @@ def test_healthcheck_without_an_endpoint_says_how_to_turn_it_on(
     assert "CCEI_HTTP_PORT" in lines[0]
 
 
+def test_a_bad_environment_value_is_one_line_naming_the_variable() -> None:
+    result = run_cli("check-config", env={"CCEI_HTTP_PORT": "abc"})
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "ccei-bot: CCEI_HTTP_PORT: expected a whole number, got 'abc'"
+    ]
+
+
 def test_the_rehearsal_shows_warnings_only_unless_verbose() -> None:
     assert log_level("rehearse", verbose=False) == logging.WARNING
     assert log_level("rehearse", verbose=True) == logging.DEBUG
@@ -207,11 +215,11 @@ def test_the_rehearsal_shows_warnings_only_unless_verbose() -> None:
 
 
 def test_help_and_check_config_do_not_load_discord() -> None:
-    # Only `run` needs discord.py and aiohttp; --help needs not even pydantic (benchmarks/floor.py).
+    # Only `run` needs discord.py and aiohttp; --help needs not even the config (benchmarks/floor.py).
     probe = (
         "import contextlib, io, sys\n"
         "import bot.cli\n"
-        "print(sorted(m for m in ('discord', 'aiohttp', 'pydantic') if m in sys.modules))\n"
+        "print(sorted(m for m in ('discord', 'aiohttp', 'bot.config') if m in sys.modules))\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         "    code = bot.cli.main(['check-config'])\n"
         "print(code, sorted(m for m in ('discord', 'aiohttp') if m in sys.modules))\n"

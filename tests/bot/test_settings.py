@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import default_config_path
-from bot.settings import Settings
+from bot.settings import SecretStr, Settings, SettingsError
 
 VARIABLES = (
     "DISCORD_TOKEN",
@@ -19,6 +19,9 @@ VARIABLES = (
     "CCEI_CONFIG",
     "CCEI_DATA_DIR",
     "CCEI_LAG_PROBE",
+    "CCEI_HTTP_PORT",
+    "CCEI_HTTP_HOST",
+    "CCEI_LOG_FORMAT",
 )
 
 
@@ -71,3 +74,44 @@ def test_settings_built_in_code_ignore_the_environment(monkeypatch: pytest.Monke
     monkeypatch.setenv("DISCORD_TOKEN", "the-developers-own-token")
     assert Settings().discord_token.get_secret_value() == ""
     assert Settings(data_dir=Path("x")).data_dir == Path("x")
+
+
+def test_typed_values_are_read_and_bad_ones_named_by_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CCEI_HTTP_PORT", " 8080 ")
+    monkeypatch.setenv("CCEI_HTTP_HOST", "0.0.0.0")
+    monkeypatch.setenv("CCEI_LOG_FORMAT", "json")
+    settings = Settings.from_env(dotenv=None)
+    assert (settings.http_port, settings.http_host, settings.log_format) == (
+        8080,
+        "0.0.0.0",
+        "json",
+    )
+    monkeypatch.setenv("CCEI_HTTP_PORT", "abc")
+    monkeypatch.setenv("CCEI_LOG_FORMAT", "xml")
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env(dotenv=None)
+    assert caught.value.problems == [
+        "CCEI_HTTP_PORT: expected a whole number, got 'abc'",
+        "CCEI_LOG_FORMAT: must be one of 'text', 'json', got 'xml'",
+    ]
+    monkeypatch.setenv("CCEI_HTTP_PORT", "70000")
+    monkeypatch.delenv("CCEI_LOG_FORMAT")
+    with pytest.raises(SettingsError, match=r"^CCEI_HTTP_PORT: must be between 0 and 65535"):
+        Settings.from_env(dotenv=None)
+
+
+def test_bases_built_in_code_lose_the_trailing_slash_too() -> None:
+    settings = Settings(discord_api_base="http://127.0.0.1:9/api/", youtube_feed_base="http://x/")
+    assert settings.discord_api_base == "http://127.0.0.1:9/api"
+    assert settings.youtube_feed_base == "http://x"
+
+
+def test_a_secret_compares_by_value_and_is_false_when_empty() -> None:
+    assert SecretStr("a") == SecretStr("a") != SecretStr("b")
+    assert len({SecretStr("a"), SecretStr("a")}) == 1
+    assert not SecretStr("")
+    assert SecretStr("a")
+    assert repr(SecretStr("a")) == "SecretStr('**********')"
+    assert str(SecretStr("")) == ""

@@ -3,12 +3,12 @@ served by the real bot against the stand-ins."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 
 from bot.clock import FrozenClock
 from bot.config import Config, OpsSection
@@ -17,7 +17,7 @@ from bot.program import effective_program
 from bot.rehearsal.discord_standin import DiscordStandIn
 from bot.rehearsal.run import standin_settings
 from bot.rehearsal.youtube_standin import YouTubeStandIn
-from bot.settings import Settings
+from bot.settings import SecretStr, Settings
 from tests.bot.ops.conftest import free_port, get, sample
 from tests.conftest import Launcher
 
@@ -107,7 +107,7 @@ def test_the_endpoint_is_off_by_default_and_the_environment_overrides_the_config
     base_config: Config,
 ) -> None:
     assert http_endpoint(base_config, Settings()) is None
-    on = base_config.model_copy(update={"ops": OpsSection(http_port=9100)})
+    on = dataclasses.replace(base_config, ops=OpsSection(http_port=9100))
     assert http_endpoint(on, Settings()) == ("127.0.0.1", 9100)
     assert http_endpoint(base_config, Settings(http_port=8080, http_host="0.0.0.0")) == (
         "0.0.0.0",
@@ -131,8 +131,8 @@ async def test_both_endpoints_against_the_standins(
 ) -> None:
     port = free_port()
     tomorrow = datetime.now(UTC).date() + timedelta(days=1)
-    config = event_config.model_copy(
-        update={"event": event_config.event.model_copy(update={"date": tomorrow})}
+    config = dataclasses.replace(
+        event_config, event=dataclasses.replace(event_config.event, date=tomorrow)
     )
     settings = standin_settings(
         standin,

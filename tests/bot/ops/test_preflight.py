@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
@@ -9,7 +10,6 @@ from pathlib import Path
 
 import discord
 import pytest
-from pydantic import SecretStr
 
 from bot.clock import FrozenClock
 from bot.config import Config
@@ -17,7 +17,7 @@ from bot.ops.preflight import channel_permissions, estimate_units, run_preflight
 from bot.rehearsal.discord_standin import DiscordStandIn
 from bot.rehearsal.run import standin_settings
 from bot.rehearsal.youtube_standin import YouTubeStandIn
-from bot.settings import Settings
+from bot.settings import SecretStr, Settings
 from bot.store import Store
 
 NOW = datetime(2026, 12, 8, 3, 0, tzinfo=UTC)
@@ -35,11 +35,10 @@ def day_config(event_config: Config, youtube: YouTubeStandIn) -> Config:
     """The shipped event a week from NOW, naming the stand-ins' server and a scheduled stream."""
     starts = datetime(2026, 12, 15, 4, 0, tzinfo=UTC)
     youtube.schedule(VIDEO, "2026 CCEI Open Innovation", starts)
-    return event_config.model_copy(
-        update={
-            "event": event_config.event.model_copy(update={"date": date(2026, 12, 15)}),
-            "youtube": event_config.youtube.model_copy(update={"video_id": VIDEO}),
-        }
+    return dataclasses.replace(
+        event_config,
+        event=dataclasses.replace(event_config.event, date=date(2026, 12, 15)),
+        youtube=dataclasses.replace(event_config.youtube, video_id=VIDEO),
     )
 
 
@@ -108,8 +107,8 @@ async def test_a_missing_channel_permission_is_a_problem_naming_it(
 async def test_a_wrong_server_id_says_so_with_an_invite_link(
     standin: DiscordStandIn, youtube: YouTubeStandIn, day_config: Config, tmp_path: Path
 ) -> None:
-    wrong = day_config.model_copy(
-        update={"discord": day_config.discord.model_copy(update={"guild_id": 123456789012345678})}
+    wrong = dataclasses.replace(
+        day_config, discord=dataclasses.replace(day_config.discord, guild_id=123456789012345678)
     )
     code, lines = await preflight(wrong, settings_for(standin, youtube), tmp_path)
     assert code == 2
@@ -150,8 +149,8 @@ async def test_an_invalid_youtube_key_is_a_key_problem(
 async def test_an_unknown_channel_handle_is_a_problem(
     standin: DiscordStandIn, youtube: YouTubeStandIn, day_config: Config, tmp_path: Path
 ) -> None:
-    config = day_config.model_copy(
-        update={"youtube": day_config.youtube.model_copy(update={"channel": "@NoSuchChannel"})}
+    config = dataclasses.replace(
+        day_config, youtube=dataclasses.replace(day_config.youtube, channel="@NoSuchChannel")
     )
     code, lines = await preflight(config, settings_for(standin, youtube), tmp_path)
     assert code == 2
@@ -166,8 +165,8 @@ async def test_warnings_and_a_past_date_and_admin_setup_choices(
 ) -> None:
     # The shipped 2022 date is over; no video id, no Q&A channel in the config: warnings only for
     # those two, a problem for the date. /admin setup stored an audit channel that was deleted.
-    config = event_config.model_copy(
-        update={"discord": event_config.discord.model_copy(update={"qna_channel_id": 0})}
+    config = dataclasses.replace(
+        event_config, discord=dataclasses.replace(event_config.discord, qna_channel_id=0)
     )
     store = await Store.open(tmp_path)
     await store.set_setting("audit_channel_id", 999, scope=f"guild:{standin.guild_id}")

@@ -3,6 +3,7 @@ forgotten once writes work again (the next episode is told again)."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sqlite3
 from pathlib import Path
@@ -52,7 +53,7 @@ async def test_a_full_disk_at_run_time_is_logged_told_once_and_recovers(
     tmp_path: Path,
 ) -> None:
     port = free_port()
-    config = event_config.model_copy(update={"ops": OpsSection(http_port=port)})
+    config = dataclasses.replace(event_config, ops=OpsSection(http_port=port))
     running = await launch(config=config)
     bot, store = running.bot, running.bot.services.store
     await fill_up(store)

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import SecretStr
 
 from bot.rehearsal.discord_standin import DiscordStandIn, InteractionHandle, message_text
 from bot.rehearsal.run import StandInBot, standin_settings
+from bot.settings import SecretStr
 from tests.conftest import Launcher, admin
 
 SAMPLE_VALUES = {3: "hello", 4: 5, 5: False, 7: "announce", 8: "reminder", 10: 1.0}
@@ -198,9 +199,7 @@ async def test_reload_refuses_an_invalid_file_and_keeps_the_running_config(
     bad = tmp_path / "bad.toml"
     bad.write_text("[event]\nname = 3\n", "utf-8")
     original_settings, original_config = services.settings, services.config
-    services.settings = type(original_settings)(
-        **{**original_settings.__dict__, "config_path": bad}
-    )
+    services.settings = dataclasses.replace(original_settings, config_path=bad)
     handle = await admin(standin, "moderator", "reload", locale="ko")
     text = message_text((await handle.response())["data"])
     assert "적용하지 않았어요" in text
@@ -215,12 +214,11 @@ async def test_secrets_never_reach_the_logs_or_the_status(
     caplog.set_level(logging.DEBUG, logger="discord")
     key = "AIzaSyTEST-secret-key-0123456789"
     # The YouTube API is unreachable (a closed loopback port): its errors are logged, key-free.
-    settings = standin_settings(standin).model_copy(
-        update={
-            "youtube_api_key": SecretStr(key),
-            "youtube_api_base": "http://127.0.0.1:9",
-            "youtube_feed_base": "http://127.0.0.1:9",
-        }
+    settings = dataclasses.replace(
+        standin_settings(standin),
+        youtube_api_key=SecretStr(key),
+        youtube_api_base="http://127.0.0.1:9",
+        youtube_feed_base="http://127.0.0.1:9",
     )
     running = await launch(settings=settings)
     status = await (await admin(standin, "moderator", "status")).response()

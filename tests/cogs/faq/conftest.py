@@ -10,6 +10,7 @@ due while a test runs.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -98,7 +99,7 @@ def day_before_clock() -> FrozenClock:
 
 def with_discord(config: Config, **changes: Any) -> Config:
     """``config`` with fields of ``[discord]`` replaced."""
-    return config.model_copy(update={"discord": config.discord.model_copy(update=changes)})
+    return dataclasses.replace(config, discord=dataclasses.replace(config.discord, **changes))
 
 
 async def ask_faq(

@@ -3,6 +3,7 @@ list/export/stats, /admin status and /admin reload."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import tomllib
 from pathlib import Path
@@ -197,9 +198,7 @@ async def test_reload_brings_in_the_new_faq(
         faq_file.read_text("utf-8").replace("6층입니다.", "6층 A홀입니다."), "utf-8"
     )
     services = running.bot.services
-    services.settings = type(services.settings)(
-        **{**services.settings.__dict__, "config_path": copy / "event.toml"}
-    )
+    services.settings = dataclasses.replace(services.settings, config_path=copy / "event.toml")
     handle = await admin(standin, "moderator", "reload")
     await handle.response()
     _, text = await ask_faq(standin, "member", "장소가 어디예요?", "ko")

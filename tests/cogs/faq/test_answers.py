@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 import pytest
 
 from bot.config import Config, FaqEntry
+from bot.schema import validate
 from cogs.faq._answers import (
     answer_values,
     fill_placeholders,
@@ -83,12 +85,13 @@ def test_stray_braces_never_crash(config: Config, template: str, expected: str) 
 
 
 def test_moderator_answer_with_odd_braces_renders(config: Config) -> None:
-    entry = FaqEntry.model_validate(
+    entry = validate(
+        FaqEntry,
         {
             "id": "odd",
             "question": {"ko": "질문", "en": "Question"},
             "answer": {"ko": "{start} 시작 {오타} {", "en": "starts {start} {typo} }"},
-        }
+        },
     )
     assert render_answer(entry, "ko", config) == "13:00 시작 {오타} {"
     assert render_answer(entry, "en", config) == "starts 13:00 {typo} }"
@@ -108,7 +111,7 @@ def test_placeholder_id() -> None:
 
 
 def test_missing_stream_link_reads_naturally(config: Config) -> None:
-    bare = config.model_copy(update={"youtube": config.youtube.model_copy(update={"channel": ""})})
+    bare = dataclasses.replace(config, youtube=dataclasses.replace(config.youtube, channel=""))
     assert answer_values(bare, "ko")["stream_link"] == "CCEI SAY 유튜브 채널"
 
 

@@ -4,24 +4,26 @@ import tomllib
 from pathlib import Path
 
 from bot.config import Config, FaqEntry, load_config
+from bot.schema import validate
 from cogs.faq._export import export_toml
 
 from .conftest import EVENT_MORNING, ROOT
 
 
 def test_export_round_trips(config: Config) -> None:
-    tricky = FaqEntry.model_validate(
+    tricky = validate(
+        FaqEntry,
         {
             "id": "tricky",
             "question": {"ko": 'Quote " and \\ backslash', "en": "Tab\there"},
             "answer": {"ko": "줄\n바꿈 {start} ''' \"\"\" \x7f", "en": "emoji 🎉 and {braces}"},
             "keywords": {"ko": ["a,b", "키워드"], "en": []},
-        }
+        },
     )
     entries = [*config.faq, tricky]
     text = export_toml(entries, {'"따옴표"': ["a\\b"]}, now=EVENT_MORNING)
     parsed = tomllib.loads(text)
-    back = [FaqEntry.model_validate(item) for item in parsed["faq"]]
+    back = [validate(FaqEntry, item) for item in parsed["faq"]]
     assert back == entries
     assert parsed["faq_synonyms"] == {'"따옴표"': ["a\\b"]}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from datetime import timedelta
 from pathlib import Path
 
@@ -87,8 +88,8 @@ async def test_answers_follow_a_delayed_program(
     delay = timedelta(0)
     assert "14:00" in (await service.answer("토크콘서트 몇시에 해요", "ko")).text
     # A reloaded config (here: another venue) is used from the next answer on.
-    venue = config.event.venue.model_copy(update={"ko": "새 장소", "en": "New venue"})
-    moved = config.model_copy(update={"event": config.event.model_copy(update={"venue": venue})})
+    venue = dataclasses.replace(config.event.venue, ko="새 장소", en="New venue")
+    moved = dataclasses.replace(config, event=dataclasses.replace(config.event, venue=venue))
     service.reconfigure(moved)
     await service.load()
     assert "새 장소" in (await service.answer("장소가 어디예요?", "ko")).text
@@ -230,15 +231,15 @@ async def test_reconfigure_follows_the_auto_answer_settings(
     config: Config, faq_store: FaqStore, clock: FrozenClock, catalog: Catalog
 ) -> None:
     service = FaqService(config, faq_store, clock, catalog.t)
-    discord = config.discord.model_copy(
-        update={"auto_answer_channel_ids": (42,), "auto_answer_cooldown": timedelta(minutes=2)}
+    discord = dataclasses.replace(
+        config.discord, auto_answer_channel_ids=(42,), auto_answer_cooldown=timedelta(minutes=2)
     )
-    service.reconfigure(config.model_copy(update={"discord": discord}))
+    service.reconfigure(dataclasses.replace(config, discord=discord))
     await service.load()
     assert service.auto_answer_channel_ids == frozenset({42})
     assert service.cooldown.cooldown == timedelta(minutes=2)
     explicit = FaqService(config, faq_store, clock, catalog.t, auto_answer_channel_ids=[7])
-    explicit.reconfigure(config.model_copy(update={"discord": discord}))
+    explicit.reconfigure(dataclasses.replace(config, discord=discord))
     assert explicit.auto_answer_channel_ids == frozenset({7})  # given explicitly: kept
 
 
@@ -366,8 +367,8 @@ async def test_a_question_cannot_reorder_its_post_with_a_bidi_isolate(service: F
 async def test_the_entry_list_fits_one_message(
     config: Config, faq_store: FaqStore, clock: FrozenClock, catalog: Catalog
 ) -> None:
-    many = tuple(e.model_copy(update={"id": f"{e.id}-{n}"}) for n in range(4) for e in config.faq)
-    service = FaqService(config.model_copy(update={"faq": many}), faq_store, clock, catalog.t)
+    many = tuple(dataclasses.replace(e, id=f"{e.id}-{n}") for n in range(4) for e in config.faq)
+    service = FaqService(dataclasses.replace(config, faq=many), faq_store, clock, catalog.t)
     await service.load()
     text = service.list_text("en")
     assert len(text) <= 2000

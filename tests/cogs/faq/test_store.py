@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 from pathlib import Path
 
 from bot.config import Config, FaqEntry
+from bot.schema import validate
 from bot.store import Store
 from cogs.faq._store import FaqStore
 
@@ -14,13 +16,14 @@ MOD = 1001
 
 
 def _new_entry(entry_id: str = "parking", answer_ko: str = "주차는 어려워요.") -> FaqEntry:
-    return FaqEntry.model_validate(
+    return validate(
+        FaqEntry,
         {
             "id": entry_id,
             "question": {"ko": "주차할 수 있나요?", "en": "Is there parking?"},
             "answer": {"ko": answer_ko, "en": "Parking is limited."},
             "keywords": {"ko": ["주차", "차"], "en": ["parking", "car park"]},
-        }
+        },
     )
 
 
@@ -28,8 +31,8 @@ async def test_overrides_persist_across_reopen(tmp_path: Path, config: Config) -
     store = await Store.open(tmp_path)
     faq_store = FaqStore(store)
     venue = next(e for e in config.faq if e.id == "venue")
-    edited = venue.model_copy(
-        update={"answer": venue.answer.model_copy(update={"ko": "장소가 바뀌었어요."})}
+    edited = dataclasses.replace(
+        venue, answer=dataclasses.replace(venue.answer, ko="장소가 바뀌었어요.")
     )
     await faq_store.add_entry(_new_entry(), config.faq, user_id=MOD, now=NOW)
     await faq_store.edit_entry(edited, config.faq, user_id=MOD, now=NOW + timedelta(minutes=1))

@@ -13,13 +13,13 @@ edits, gateway frames, API and feed requests).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 import pytest
-from pydantic import SecretStr
 
 from bot.clock import Clock, FrozenClock, ScaledClock
 from bot.config import Config, YouTubeSection
@@ -31,7 +31,7 @@ from bot.rehearsal.discord_standin import (
 )
 from bot.rehearsal.run import StandInBot, standin_settings
 from bot.rehearsal.youtube_standin import YouTubeStandIn
-from bot.settings import Settings
+from bot.settings import SecretStr, Settings
 from bot.store import Store
 from cogs.live._chart import PNG_SIGNATURE
 from cogs.live._notices import ModeratorNotice
@@ -262,11 +262,11 @@ async def youtube(clock: ScaledClock) -> AsyncIterator[YouTubeStandIn]:
 @pytest.fixture
 def live_config(event_config: Config) -> Config:
     """The shipped event on the stand-in's server, polling fast."""
-    return event_config.model_copy(update={"youtube": FAST})
+    return dataclasses.replace(event_config, youtube=FAST)
 
 
 def with_discord(config: Config, **changes: Any) -> Config:
-    return config.model_copy(update={"discord": config.discord.model_copy(update=changes)})
+    return dataclasses.replace(config, discord=dataclasses.replace(config.discord, **changes))
 
 
 def youtube_settings(standin: DiscordStandIn, youtube: YouTubeStandIn, key: str = KEY) -> Settings:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from pathlib import Path
 
 from bot.config import Config
@@ -13,23 +14,23 @@ from cogs.live._cog import LiveCog, relay_inputs_changed
 
 
 def test_only_youtube_and_program_times_restart_the_relay(base_config: Config) -> None:
-    assert not relay_inputs_changed(base_config, base_config.model_copy())
-    discord_only = base_config.model_copy(
-        update={"discord": base_config.discord.model_copy(update={"locale": "en"})}
+    assert not relay_inputs_changed(base_config, dataclasses.replace(base_config))
+    discord_only = dataclasses.replace(
+        base_config, discord=dataclasses.replace(base_config.discord, locale="en")
     )
     assert not relay_inputs_changed(base_config, discord_only)
-    youtube = base_config.model_copy(
-        update={"youtube": base_config.youtube.model_copy(update={"video_id": "abc"})}
+    youtube = dataclasses.replace(
+        base_config, youtube=dataclasses.replace(base_config.youtube, video_id="abc")
     )
     assert relay_inputs_changed(base_config, youtube)
-    other_zone = base_config.model_copy(
-        update={"event": base_config.event.model_copy(update={"timezone": "UTC"})}
+    other_zone = dataclasses.replace(
+        base_config, event=dataclasses.replace(base_config.event, timezone="UTC")
     )
     assert relay_inputs_changed(base_config, other_zone)
     first = base_config.program[0]
-    moved = first.model_copy(update={"start": first.start.replace(minute=5)})
+    moved = dataclasses.replace(first, start=first.start.replace(minute=5))
     program = [moved, *base_config.program[1:]]
-    assert relay_inputs_changed(base_config, base_config.model_copy(update={"program": program}))
+    assert relay_inputs_changed(base_config, dataclasses.replace(base_config, program=program))
 
 
 async def test_the_relay_starts_at_ready_not_while_the_bot_starts_up(

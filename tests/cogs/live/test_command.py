@@ -174,14 +174,14 @@ async def test_a_reload_that_changes_youtube_restarts_the_relay(
     await polls(youtube, 2, method="feed")
 
     # A reload that leaves [youtube] and the program alone keeps the running relay.
-    services.config = live_config.model_copy()
+    services.config = dataclasses.replace(live_config)
     running.bot.dispatch("config_reloaded", live_config, services.config)
     await polls(youtube, 1, method="feed")
     assert relay_of(running) is relay
     assert standin.messages("announce") == []
 
-    new = live_config.model_copy(
-        update={"youtube": live_config.youtube.model_copy(update={"video_id": "guestStream"})}
+    new = dataclasses.replace(
+        live_config, youtube=dataclasses.replace(live_config.youtube, video_id="guestStream")
     )
     cursor = standin.cursor()
     services.config = new

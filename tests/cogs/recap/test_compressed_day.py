@@ -12,6 +12,7 @@ The report's reminder part is read from the schedule's own seam (``services.remi
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -102,7 +103,7 @@ async def test_a_compressed_day_from_the_stand_ins_to_the_report(
         youtube.set_viewers(VIDEO, 10)
         start = standin.cursor()
         running = await launch(
-            config=event_config.model_copy(update={"youtube": YOUTUBE}),
+            config=dataclasses.replace(event_config, youtube=YOUTUBE),
             clock=clock,
             settings=youtube_settings(standin, youtube, youtube.api_key),
             extensions=EXTENSIONS,

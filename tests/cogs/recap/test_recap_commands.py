@@ -9,6 +9,7 @@ the real live and FAQ features behind the seams is ``test_compressed_day.py``.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from dataclasses import replace
 from typing import Any
@@ -268,8 +269,8 @@ async def test_without_an_audit_channel_a_late_report_goes_to_the_log(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Started after the report was due (within a day): it is made at once, here only logged."""
-    discord_section = event_config.discord.model_copy(update={"audit_channel_id": 0})
-    config = event_config.model_copy(update={"discord": discord_section})
+    discord_section = dataclasses.replace(event_config.discord, audit_channel_id=0)
+    config = dataclasses.replace(event_config, discord=discord_section)
     running = await launch(config=config, clock=FrozenClock(seoul(18)), extensions=["cogs.recap"])
     feature: Any = running.bot.services.session_marks
     await feature.settle()

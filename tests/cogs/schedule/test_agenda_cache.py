@@ -52,9 +52,9 @@ def test_agenda_rendered_once_per_state_and_anew_when_time_program_or_texts_chan
     assert "14:15" in delayed.description
 
     # A reloaded config gives new texts: the agenda follows them too.
-    venue = config.event.venue.model_copy(update={"ko": "새 장소"})
+    venue = dataclasses.replace(config.event.venue, ko="새 장소")
     reloaded = ScheduleTexts(
-        config.model_copy(update={"event": config.event.model_copy(update={"venue": venue})}),
+        dataclasses.replace(config, event=dataclasses.replace(config.event, venue=venue)),
         catalog.t,
     )
     assert "새 장소" in cache.agenda(reloaded, moved, later, "ko").description

@@ -3,6 +3,7 @@ agenda's buttons, also after a restart."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from pathlib import Path
 from typing import Any
@@ -207,8 +208,8 @@ async def test_remind_refuses_the_moderator_role_as_reminder_role(
 ) -> None:
     # The reminder role has no permissions, but it is also the server's moderator role.
     role = standin.roles["reminder"]
-    section = event_config.discord.model_copy(update={"moderator_role_id": role})
-    await launch(config=event_config.model_copy(update={"discord": section}))
+    section = dataclasses.replace(event_config.discord, moderator_role_id=role)
+    await launch(config=dataclasses.replace(event_config, discord=section))
 
     handle = await standin.slash("member", name="remind", subcommand="on", locale="en-US")
     assert "grants permissions" in message_text((await handle.response())["data"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,8 +21,8 @@ async def test_only_the_chosen_reminders_ping_the_role(
     config = compressed(
         event_config, [("a", "13:00:00", "13:02:00")], before=["1m", "0s"], grace="5m"
     )
-    reminders = config.reminders.model_copy(update={"ping": (timedelta(0),)})
-    config = config.model_copy(update={"reminders": reminders})
+    reminders = dataclasses.replace(config.reminders, ping=(timedelta(0),))
+    config = dataclasses.replace(config, reminders=reminders)
     role = standin.roles["reminder"]
     cursor = standin.cursor()
     # a/60 falls due 1.5 s real after the clock starts, a/0 a second later: room for a cold start.

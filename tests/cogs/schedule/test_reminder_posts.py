@@ -3,6 +3,7 @@ program (one real second is one event minute)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from datetime import UTC, timedelta
 from pathlib import Path
@@ -173,9 +174,9 @@ async def test_a_post_cut_off_by_a_crash_is_found_in_the_channel_and_not_repeate
 async def test_an_announce_channel_set_up_mid_day_gets_the_next_reminders(
     launch: Launcher, standin: DiscordStandIn, event_config: Config
 ) -> None:
-    unset = event_config.discord.model_copy(update={"announce_channel_id": 0})
+    unset = dataclasses.replace(event_config.discord, announce_channel_id=0)
     config = compressed(
-        event_config.model_copy(update={"discord": unset}),
+        dataclasses.replace(event_config, discord=unset),
         [("a", "13:00:00", "13:05:00")],
         before=["1m"],
     )

@@ -4,6 +4,7 @@ permission, moderators are told once."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -69,15 +70,13 @@ async def test_a_reloaded_program_moves_the_event(
     # The organisers move the lecture to 13:10 in the file, with this server's ids.
     source = default_config_path()
     text = source.read_text("utf-8").replace('start = "13:00"', 'start = "13:10"')
-    ids = running.bot.services.config.discord.model_dump()
+    ids = dataclasses.asdict(running.bot.services.config.discord)
     for key in ("guild_id", "announce_channel_id", "audit_channel_id", "reminder_role_id"):
         text = re.sub(rf"^{key} = 0$", f"{key} = {ids[key]}", text, flags=re.MULTILINE)
     (tmp_path / "event.toml").write_text(text, "utf-8")
     (tmp_path / "faq.toml").write_text((source.parent / "faq.toml").read_text("utf-8"), "utf-8")
     services = running.bot.services
-    services.settings = services.settings.model_copy(
-        update={"config_path": tmp_path / "event.toml"}
-    )
+    services.settings = dataclasses.replace(services.settings, config_path=tmp_path / "event.toml")
 
     cursor = standin.cursor()
     handle = await standin.slash("moderator", name="admin", subcommand="reload", locale="en-US")
