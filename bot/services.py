@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Literal, Protocol, TypeVar
 
 import aiohttp
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import Clock
 from bot.config import Config, Localized, ProgramTimes
@@ -22,6 +21,7 @@ from bot.guilds import GuildSettings, event_guild_ids, guild_settings
 from bot.i18n import Catalog
 from bot.ops.metrics import Metrics
 from bot.program import Session, effective_program
+from bot.scheduler import AsyncIOScheduler
 from bot.settings import Settings
 from bot.store import Store
 
