@@ -8,7 +8,7 @@ import importlib
 import json
 import logging
 import pkgutil
-from collections.abc import Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -108,10 +108,14 @@ class CompanionBot(commands.Bot):
             ),
         )
         self._background: set[asyncio.Task[None]] = set()
-        #: Set at each READY; the command sync waits for the first.
+        #: Set at each READY; the features load at the first.
         self._connected = asyncio.Event()
-        #: Syncs the application commands once the gateway is READY (see setup_hook).
-        self.command_sync: asyncio.Task[None] | None = None
+        #: Set once every feature is loaded (see setup_hook).
+        self._started = asyncio.Event()
+        #: Interactions that arrived between READY and the features being loaded, in order.
+        self._held_interactions: list[Any] = []
+        #: Loads the features once the gateway is READY, then syncs the commands (see setup_hook).
+        self.startup: asyncio.Task[None] | None = None
         self.notices = ModeratorNotices(self)
         #: Every message the bot starts on its own is posted through this, exactly once.
         self.outbox = Outbox(self, services.store, services.clock)
@@ -119,34 +123,83 @@ class CompanionBot(commands.Bot):
         self.storage_watch = StorageWatch(self)
         self._ops_server: OpsServer | None = None
         services.metrics.observe(self)
+        self._parse_interaction = self._hold_interactions_until_started()
 
     async def setup_hook(self) -> None:
+        """The core, before the gateway connects; the features load once READY has arrived.
+
+        Discord hands a bot interactions only while it is connected, and not before READY: every
+        moment start-up spends before READY is a moment in which a viewer's command fails. So the
+        core connects first and the features (their modules, stores, plans and caches: most of
+        start-up) load right after READY. An interaction arriving meanwhile is held and handled,
+        in order, as soon as they are loaded (a few hundred milliseconds at most; Discord allows
+        3 s), and a reminder that fell due while the bot was down is posted then.
+        """
         await self.services.store.migrate()
         await self.tree.set_translator(CatalogTranslator(self.services.catalog))
         self.tree.add_command(self.admin_group)
-        for name in self.extension_names or discover_extensions():
-            await self.load_extension(name)
-        if not self.services.scheduler.running:
-            self.services.scheduler.start()
         # Posts a crash cut short: carried on (or found in history) while start-up goes on.
         self.outbox.start_recovery()
         self.storage_watch.start()
         await self._start_ops_endpoint()
-        # The commands of the last start are already live at Discord: comparing (and, when they
-        # changed, syncing) waits until READY, so the gateway connects without waiting for it.
-        self.command_sync = asyncio.create_task(self._sync_when_ready(), name="command-sync")
+        self.startup = asyncio.create_task(self._start_when_connected(), name="startup")
 
     async def wait_until_connected(self) -> None:
         """Until the gateway's first READY (``wait_until_ready`` also waits for the servers,
         up to ``guild_ready_timeout`` later). For start-up work that should not delay READY."""
         await self._connected.wait()
 
-    async def _sync_when_ready(self) -> None:
+    async def wait_until_started(self) -> None:
+        """Until every feature is loaded (right after the first READY)."""
+        await self._started.wait()
+
+    @property
+    def started(self) -> bool:
+        return self._started.is_set()
+
+    async def _start_when_connected(self) -> None:
         await self.wait_until_connected()
+        for name in self.extension_names or discover_extensions():
+            try:
+                await self.load_extension(name)
+            except commands.ExtensionError:
+                # The day matters more than one feature: the others run, loudly without it.
+                log.exception("the feature %s failed to load; running without it", name)
+        if not self.services.scheduler.running:
+            self.services.scheduler.start()
+        self._started.set()
+        self._release_held_interactions()
+        # The commands of the last start are already live at Discord: comparing (and, when they
+        # changed, syncing) comes last.
         try:
             await self.sync_commands_if_changed()
         except Exception:
             log.exception("comparing or syncing application commands failed")
+
+    def _hold_interactions_until_started(self) -> Callable[[Any], None]:
+        """Route INTERACTION_CREATE through a hold while the features load.
+
+        discord.py parses every gateway event through ``ConnectionState.parsers``; wrapping the
+        one for interactions covers slash commands, autocomplete, buttons and modals alike.
+        """
+        parsers = self._connection.parsers
+        parse = parsers["INTERACTION_CREATE"]
+
+        def hold_or_parse(data: Any) -> None:
+            if self._started.is_set():
+                parse(data)
+            else:
+                self._held_interactions.append(data)
+
+        parsers["INTERACTION_CREATE"] = hold_or_parse
+        return parse
+
+    def _release_held_interactions(self) -> None:
+        held, self._held_interactions = self._held_interactions, []
+        if held:
+            log.info("handling %d interaction(s) that arrived while the features loaded", len(held))
+        for data in held:
+            self._parse_interaction(data)
 
     async def _start_ops_endpoint(self) -> None:
         endpoint = http_endpoint(self.services.config, self.services.settings)
@@ -300,8 +353,8 @@ class CompanionBot(commands.Bot):
 
     async def close(self) -> None:
         log.info("shutting down")
-        if self.command_sync is not None and not self.command_sync.done():
-            self.command_sync.cancel()
+        if self.startup is not None and not self.startup.done():
+            self.startup.cancel()
         await self.outbox.close()
         if self._ops_server is not None:
             await self._ops_server.stop()

@@ -94,8 +94,8 @@ async def start_against_standin(
     extensions: Sequence[str] | None = None,
     ready_timeout: float = 10.0,
 ) -> StandInBot:
-    """Build the services and start the real bot against ``standin``; returns once it is ready
-    and has synced its commands."""
+    """Build the services and start the real bot against ``standin``; returns once it is ready,
+    has loaded its features and synced its commands."""
     services = await build_services(
         config, settings or standin_settings(standin), clock=clock, data_dir=data_dir
     )
@@ -116,9 +116,10 @@ async def start_against_standin(
         if task in done and task.exception() is not None:
             raise RuntimeError("the bot stopped before it was ready") from task.exception()
         raise TimeoutError("the bot did not become ready against the stand-in")
-    if bot.command_sync is not None:
-        # The commands are synced after READY: a viewer can use them once this is done.
-        await asyncio.wait_for(asyncio.shield(bot.command_sync), ready_timeout)
+    if bot.startup is not None:
+        # The features load and the commands are synced after READY: a viewer can use them
+        # once this is done.
+        await asyncio.wait_for(asyncio.shield(bot.startup), ready_timeout)
     return StandInBot(bot, task)
 
 

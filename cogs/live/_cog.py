@@ -71,8 +71,8 @@ class LiveCog(commands.Cog):
         self.services.status_sources[FEATURE] = self
         self.services.youtube_status = self.relay
         self.services.stream_records = self.relay
-        # The first poll loads the YouTube client (~0.25 s of CPU in a worker thread holding the
-        # GIL): the relay starts at READY, so a restart's connection is not slowed by it.
+        # Features load at READY (bot/core.py), so this starts the relay at once. (Loaded after
+        # on_ready, as in tests, a fresh sink already is what on_ready would make it.)
         self._starting = asyncio.create_task(self._start_when_connected(), name="live-start")
 
     async def _start_when_connected(self) -> None:

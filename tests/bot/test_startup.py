@@ -1,0 +1,78 @@
+"""Features load right after READY; interactions that arrive meanwhile wait and are answered."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from bot.config import Config
+from bot.lifecycle import build_services, start_bot, stop_bot
+from bot.rehearsal.discord_standin import DiscordStandIn, message_text
+from bot.rehearsal.run import standin_settings
+from tests.bot import slow_gate
+
+
+async def test_interactions_during_feature_loading_are_held_then_answered_in_order(
+    standin: DiscordStandIn, event_config: Config, tmp_path: Path
+) -> None:
+    slow_gate.release = release = asyncio.Event()
+    slow_gate.loading.clear()
+    services = await build_services(
+        event_config, standin_settings(standin), data_dir=tmp_path / "data"
+    )
+    bot, task = await start_bot(
+        services,
+        standin.token,
+        extensions=["cogs.about", "tests.bot.slow_extension"],
+        guild_ready_timeout=0.05,
+        reidentify_delay=0.0,
+    )
+    try:
+        await asyncio.wait_for(bot.wait_until_connected(), 10)
+        # READY is in; /about is loaded, /slow is still loading.
+        await asyncio.wait_for(slow_gate.loading.wait(), 10)
+        assert not bot.started
+        about = await standin.slash("member", name="about", locale="en-US")
+        slow = await standin.slash("member2", name="slow", locale="en-US")
+        await standin.gateway_barrier()  # the bot has read both
+        assert standin.interactions.records[about.id].callback is None
+        assert standin.interactions.records[slow.id].callback is None
+
+        release.set()
+        # Without the hold, /slow would have found no command and never been answered.
+        assert message_text((await slow.response(timeout=10))["data"]) == "loaded"
+        assert "CCEI" in message_text((await about.response(timeout=10))["data"])
+        assert bot.started
+        # Handled in the order they arrived.
+        answered = [
+            int(r.path.split("/")[2])
+            for r in standin.requests
+            if r.route == "/interactions/{interaction_id}/{interaction_token}/callback"
+        ]
+        assert answered == [about.id, slow.id]
+    finally:
+        slow_gate.release = None
+        await stop_bot(bot, task)
+
+
+async def test_a_feature_that_fails_to_load_leaves_the_others_running(
+    standin: DiscordStandIn, event_config: Config, tmp_path: Path
+) -> None:
+    services = await build_services(
+        event_config, standin_settings(standin), data_dir=tmp_path / "data"
+    )
+    bot, task = await start_bot(
+        services,
+        standin.token,
+        extensions=["tests.bot.no_such_feature", "cogs.about"],
+        guild_ready_timeout=0.05,
+        reidentify_delay=0.0,
+    )
+    try:
+        assert bot.startup is not None
+        await asyncio.wait_for(asyncio.shield(bot.startup), 10)
+        assert bot.started
+        answer = await (await standin.slash("member", name="about", locale="en-US")).response()
+        assert "CCEI" in message_text(answer["data"])
+    finally:
+        await stop_bot(bot, task)
