@@ -395,6 +395,18 @@ async def main_pair(order: Sequence[str], calls: int, batch: int) -> dict[str, d
                 # CPU is steadier than wall time on a shared machine (other processes' load
                 # falls on the wall clock, much less on the process's own CPU seconds).
                 bot.figures.update(ready_s=ready, ready_cpu_s=cpu_seconds(running.pid))
+                # What a viewer sees: a command sent the moment READY is in (the companion holds
+                # it until its features are loaded), answered at ...
+                first = await stand.standin.slash("member", name="next", locale="en-US")
+                with contextlib.suppress(TimeoutError):
+                    await first.response(timeout=15)
+                answered = [
+                    r.timestamp
+                    for r in stand.standin.requests
+                    if r.route == CALLBACK_ROUTE and r.path.split("/")[2] == str(first.id)
+                ]
+                if answered:
+                    bot.figures["first_answer_s"] = answered[0] - running.spawned
                 bot.users = add_viewers(stand.standin, calls)
                 await asyncio.sleep(max(0.0, running.spawned + ready + 3.0 - time.monotonic()))
                 bot.figures["rss_ready_mb"] = rss_mb(running.pid)
@@ -701,6 +713,7 @@ def import_profile(top: int, runs: int) -> dict[str, Any]:
 FIGURES: list[tuple[str, str, str]] = [
     ("ready_s", "process spawn → READY", "s"),
     ("ready_cpu_s", "  CPU s of the process by READY", "s"),
+    ("first_answer_s", "spawn → first command answered (sent at READY)", "s"),
     ("rss_ready_mb", "RSS 3 s after READY", "MB"),
     ("rss_1000_mb", "RSS after 1,000 interactions", "MB"),
     ("faq_p99_ms", "/faq p99, dispatch → callback", "ms"),

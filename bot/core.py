@@ -366,8 +366,7 @@ class CompanionBot(commands.Bot):
         try:
             await super().close()
         finally:
-            if self.services.scheduler.running:
-                self.services.scheduler.shutdown(wait=False)
+            self.services.shutdown_scheduler()
             if self.services.http is not None and not self.services.http.closed:
                 await self.services.http.close()
             await self.services.store.close()

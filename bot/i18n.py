@@ -43,21 +43,31 @@ class CatalogError(Exception):
 
 
 class Catalog:
-    def __init__(self, entries: Mapping[str, Mapping[Locale, str]]) -> None:
-        self._entries = dict(entries)
+    def __init__(
+        self,
+        entries: Mapping[str, Mapping[Locale, str]] | None = None,
+        *,
+        directory: Path = LOCALES_DIR,
+    ) -> None:
+        """``entries``, or (``None``) the files in ``directory``, read when a text is first asked for."""
+        self._loaded = dict(entries) if entries is not None else None
+        self._directory = directory
 
     @classmethod
     def load(cls, directory: Path = LOCALES_DIR) -> Catalog:
-        entries: dict[str, dict[Locale, str]] = {}
-        for path in sorted(directory.glob("*.toml")):
-            data: dict[str, Any] = tomllib.loads(path.read_text("utf-8"))
-            for key, value in data.items():
-                if key in entries:
-                    raise CatalogError(f"{path.name}: key {key!r} is defined twice")
-                if not isinstance(value, dict) or set(value) != set(LOCALES):
-                    raise CatalogError(f"{path.name}: {key!r} needs exactly the keys ko and en")
-                entries[key] = {"ko": str(value["ko"]), "en": str(value["en"])}
-        return cls(entries)
+        return cls(_read_catalog(directory))
+
+    @classmethod
+    def on_first_use(cls, directory: Path = LOCALES_DIR) -> Catalog:
+        """The catalog, read when a text is first asked for: the bot's first texts come after
+        READY, so reading its files (~15 ms of TOML) is not on the way there."""
+        return cls(directory=directory)
+
+    @property
+    def _entries(self) -> Mapping[str, Mapping[Locale, str]]:
+        if self._loaded is None:
+            self._loaded = _read_catalog(self._directory)
+        return self._loaded
 
     def all_keys(self) -> list[str]:
         return sorted(self._entries)
@@ -75,6 +85,19 @@ class Catalog:
 
     def has(self, key: str) -> bool:
         return key in self._entries
+
+
+def _read_catalog(directory: Path) -> dict[str, Mapping[Locale, str]]:
+    entries: dict[str, Mapping[Locale, str]] = {}
+    for path in sorted(directory.glob("*.toml")):
+        data: dict[str, Any] = tomllib.loads(path.read_text("utf-8"))
+        for key, value in data.items():
+            if key in entries:
+                raise CatalogError(f"{path.name}: key {key!r} is defined twice")
+            if not isinstance(value, dict) or set(value) != set(LOCALES):
+                raise CatalogError(f"{path.name}: {key!r} needs exactly the keys ko and en")
+            entries[key] = {"ko": str(value["ko"]), "en": str(value["en"])}
+    return entries
 
 
 class CatalogTranslator(app_commands.Translator):

@@ -18,7 +18,7 @@ from bot.core import CompanionBot, point_discord_at
 from bot.i18n import Catalog
 from bot.ops.health import http_endpoint
 from bot.ops.metrics import Metrics
-from bot.services import Services, new_scheduler
+from bot.services import Services
 from bot.settings import Settings
 from bot.store import Store
 
@@ -37,8 +37,7 @@ async def build_services(
         settings=settings,
         store=store,
         clock=clock or SystemClock(),
-        catalog=Catalog.load(),
-        scheduler=new_scheduler(),
+        catalog=Catalog.on_first_use(),
         http=aiohttp.ClientSession(),
         metrics=new_metrics(config, settings),
     )

@@ -36,4 +36,13 @@ _import_scheduler_module()
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler  # noqa: E402
 
-__all__ = ["AsyncIOScheduler"]
+__all__ = ["AsyncIOScheduler", "new_scheduler"]
+
+
+def new_scheduler() -> AsyncIOScheduler:
+    # Jobs live in memory and are rebuilt from the program at start-up (never pickled); lateness is
+    # handled by the features' own ledgers, so APScheduler may run a slightly late job.
+    return AsyncIOScheduler(
+        timezone="UTC",
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
+    )

@@ -11,7 +11,8 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, Protocol, TypeVar
+from functools import cached_property
+from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
 import aiohttp
 
@@ -21,9 +22,11 @@ from bot.guilds import GuildSettings, event_guild_ids, guild_settings
 from bot.i18n import Catalog
 from bot.ops.metrics import Metrics
 from bot.program import Session, effective_program
-from bot.scheduler import AsyncIOScheduler
 from bot.settings import Settings
 from bot.store import Store
+
+if TYPE_CHECKING:
+    from bot.scheduler import AsyncIOScheduler
 
 log = logging.getLogger(__name__)
 
@@ -213,7 +216,6 @@ class Services:
     store: Store
     clock: Clock
     catalog: Catalog
-    scheduler: AsyncIOScheduler
     http: aiohttp.ClientSession | None = None
     #: Counters for ``/metrics`` (counts nothing while the endpoint is off).
     metrics: Metrics = field(default_factory=Metrics)
@@ -234,6 +236,23 @@ class Services:
 
     def __post_init__(self) -> None:
         self.program = ConfiguredProgram(self.config)
+
+    @cached_property
+    def scheduler(self) -> AsyncIOScheduler:
+        """APScheduler, created (and imported, ~25 ms) when a feature first plans a job: the
+        features load after READY (bot/core.py), so its cost is not on the way to READY."""
+        from bot.scheduler import new_scheduler
+
+        return new_scheduler()
+
+    @property
+    def scheduler_running(self) -> bool:
+        """Whether the scheduler runs, without creating it (for health checks)."""
+        return "scheduler" in self.__dict__ and self.scheduler.running
+
+    def shutdown_scheduler(self) -> None:
+        if self.scheduler_running:
+            self.scheduler.shutdown(wait=False)
 
     def t(self, key: str, locale: str, /, **values: object) -> str:
         return self.catalog.t(key, locale, **values)
@@ -266,12 +285,3 @@ class Services:
 
     async def event_guilds(self) -> list[GuildSettings]:
         return [await self.guild(gid) for gid in event_guild_ids(self.config)]
-
-
-def new_scheduler() -> AsyncIOScheduler:
-    # Jobs live in memory and are rebuilt from the program at start-up (never pickled); lateness is
-    # handled by the features' own ledgers, so APScheduler may run a slightly late job.
-    return AsyncIOScheduler(
-        timezone="UTC",
-        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
-    )

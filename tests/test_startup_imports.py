@@ -50,3 +50,18 @@ def test_startup_path_leaves_heavy_libraries_for_later() -> None:
         if any(module == name or module.startswith(name + ".") for module in loaded)
     }
     assert early == {}
+
+
+def test_the_core_leaves_the_scheduler_and_the_features_libraries_for_after_ready() -> None:
+    # What runs before READY: the CLI and the core (bot/core.py loads the features after READY).
+    code = (
+        "import json, sys\n"
+        "import bot.cli, bot.lifecycle, bot.core\n"
+        "print(json.dumps(sorted(m for m in ('apscheduler', 'rapidfuzz', 'cogs.faq._matcher',\n"
+        "    'cogs.live._relay', 'cogs.schedule._feature') if m in sys.modules)))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    ).stdout
+    assert json.loads(out) == []

@@ -180,7 +180,7 @@ class _StateCollector:
         yield _gauge(
             "ccei_scheduler_running",
             "1 while the reminder scheduler runs.",
-            services.scheduler.running,
+            services.scheduler_running,
         )
         yield _gauge(
             "ccei_database_writable",

@@ -40,7 +40,7 @@ async def health_report(bot: CompanionBot) -> HealthReport:
         gateway_latency=bot.latency,
         reconnects=bot.gateway_watch.reconnects,
         resumes=bot.gateway_watch.resumes,
-        scheduler_running=services.scheduler.running,
+        scheduler_running=services.scheduler_running,
         database_error=None if problem is None else problem.detail,
         youtube_mode=None if youtube is None else youtube.mode,
         youtube_last_success=None if youtube is None else youtube.last_success,

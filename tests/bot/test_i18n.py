@@ -102,3 +102,15 @@ async def test_translator_gives_korean_command_names(catalog: Catalog) -> None:
     )
     assert await translator.translate(name, discord.Locale.korean, context) == "행사정보"
     assert await translator.translate(name, discord.Locale.british_english, context) is None
+
+
+def test_a_catalog_read_on_first_use_reads_its_files_then(tmp_path: Path) -> None:
+    # The running bot's catalog: its files are read when the first text is asked for (after READY).
+    (tmp_path / "a.toml").write_text('"x.y" = { ko = "케이", en = "e" }\n', "utf-8")
+    catalog = Catalog.on_first_use(tmp_path)
+    (tmp_path / "a.toml").write_text('"x.y" = { ko = "나중", en = "later {n}" }\n', "utf-8")
+    assert catalog.t("x.y", "en", n=1) == "later 1"
+    assert catalog.t("x.y", "ko") == "나중"
+    (tmp_path / "b.toml").write_text('"x.y" = { ko = "k", en = "e" }\n', "utf-8")
+    with pytest.raises(CatalogError, match="defined twice"):
+        Catalog.on_first_use(tmp_path).has("x.y")
