@@ -272,15 +272,15 @@ class YouTubeClient:
         """The service object; runs in a worker thread (the heavy imports happen here, once)."""
         defer(*NOT_USED_WITH_A_KEY)
         import httplib2
-        from googleapiclient.discovery import build
+        from googleapiclient.discovery import build_from_document
 
-        # static_discovery: the discovery document shipped with the library, no network at build time.
-        return build(
-            "youtube",
-            "v3",
+        from cogs.live._discovery_doc import SUBSET_PATH
+
+        # The library's own discovery document, cut down to the methods called here (no network
+        # at build time, ~1 MB less memory than the whole API's).
+        return build_from_document(
+            SUBSET_PATH.read_text("utf-8"),
             developerKey=self._api_key,
-            static_discovery=True,
-            cache_discovery=False,
             client_options={"api_endpoint": self._api_base},
             http=httplib2.Http(timeout=self._timeout),
         )
