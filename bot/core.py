@@ -8,6 +8,7 @@ import importlib
 import json
 import logging
 import pkgutil
+import time
 from collections.abc import Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -159,6 +160,7 @@ class CompanionBot(commands.Bot):
 
     async def _start_when_connected(self) -> None:
         await self.wait_until_connected()
+        began = time.perf_counter()
         for name in self.extension_names or discover_extensions():
             try:
                 await self.load_extension(name)
@@ -168,6 +170,7 @@ class CompanionBot(commands.Bot):
         if not self.services.scheduler.running:
             self.services.scheduler.start()
         self._started.set()
+        log.info("features loaded in %.2f s", time.perf_counter() - began)
         self._release_held_interactions()
         # The commands of the last start are already live at Discord: comparing (and, when they
         # changed, syncing) comes last.
