@@ -113,8 +113,12 @@ class CompanionBot(commands.Bot):
         self._connected = asyncio.Event()
         #: Set once every feature is loaded (see setup_hook).
         self._started = asyncio.Event()
-        #: Interactions that arrived between READY and the features being loaded, in order.
-        self._held_interactions: list[Any] = []
+        #: Interactions that arrived between READY and the features being loaded, in order
+        #: (``None``: not holding any more).
+        self._held_interactions: list[Any] | None = []
+        #: Held interactions are handled after this long even if a feature is still loading
+        #: (Discord waits 3 s for an answer): the loaded features answer theirs.
+        self.hold_limit = 2.0
         #: Loads the features once the gateway is READY, then syncs the commands (see setup_hook).
         self.startup: asyncio.Task[None] | None = None
         self.notices = ModeratorNotices(self)
@@ -161,6 +165,9 @@ class CompanionBot(commands.Bot):
     async def _start_when_connected(self) -> None:
         await self.wait_until_connected()
         began = time.perf_counter()
+        limit = asyncio.get_running_loop().call_later(
+            self.hold_limit, self._release_held_interactions
+        )
         for name in self.extension_names or discover_extensions():
             try:
                 await self.load_extension(name)
@@ -171,6 +178,7 @@ class CompanionBot(commands.Bot):
             self.services.scheduler.start()
         self._started.set()
         log.info("features loaded in %.2f s", time.perf_counter() - began)
+        limit.cancel()
         self._release_held_interactions()
         # The commands of the last start are already live at Discord: comparing (and, when they
         # changed, syncing) comes last.
@@ -189,7 +197,7 @@ class CompanionBot(commands.Bot):
         parse = parsers["INTERACTION_CREATE"]
 
         def hold_or_parse(data: Any) -> None:
-            if self._started.is_set():
+            if self._held_interactions is None:
                 parse(data)
             else:
                 self._held_interactions.append(data)
@@ -198,7 +206,11 @@ class CompanionBot(commands.Bot):
         return parse
 
     def _release_held_interactions(self) -> None:
-        held, self._held_interactions = self._held_interactions, []
+        held, self._held_interactions = self._held_interactions or [], None
+        if not self._started.is_set():
+            log.error(
+                "features still loading after %.1f s: handling interactions now", self.hold_limit
+            )
         if held:
             log.info("handling %d interaction(s) that arrived while the features loaded", len(held))
         for data in held:

@@ -76,3 +76,30 @@ async def test_a_feature_that_fails_to_load_leaves_the_others_running(
         assert "CCEI" in message_text(answer["data"])
     finally:
         await stop_bot(bot, task)
+
+
+async def test_a_feature_still_loading_after_the_hold_limit_does_not_hold_the_others_back(
+    standin: DiscordStandIn, event_config: Config, tmp_path: Path
+) -> None:
+    slow_gate.release = release = asyncio.Event()
+    slow_gate.loading.clear()
+    services = await build_services(
+        event_config, standin_settings(standin), data_dir=tmp_path / "data"
+    )
+    bot, task = await start_bot(
+        services,
+        standin.token,
+        extensions=["cogs.about", "tests.bot.slow_extension"],
+        guild_ready_timeout=0.05,
+        reidentify_delay=0.0,
+    )
+    bot.hold_limit = 0.2  # real seconds: a feature stuck loading (never released here)
+    try:
+        await asyncio.wait_for(slow_gate.loading.wait(), 10)
+        about = await standin.slash("member", name="about", locale="en-US")
+        assert "CCEI" in message_text((await about.response(timeout=10))["data"])
+        assert not bot.started  # answered by the loaded feature while the other still loads
+    finally:
+        release.set()
+        slow_gate.release = None
+        await stop_bot(bot, task)
