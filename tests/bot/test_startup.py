@@ -6,10 +6,32 @@ import asyncio
 from pathlib import Path
 
 from bot.config import Config
+from bot.core import CompanionBot
 from bot.lifecycle import build_services, start_bot, stop_bot
 from bot.rehearsal.discord_standin import DiscordStandIn, message_text
 from bot.rehearsal.run import standin_settings
 from tests.bot import slow_gate
+
+
+async def start(
+    standin: DiscordStandIn, config: Config, tmp_path: Path, extensions: list[str]
+) -> tuple[CompanionBot, asyncio.Task[None]]:
+    """The bot, logged in and connecting (not waiting for its features: that is what is tested)."""
+    services = await build_services(config, standin_settings(standin), data_dir=tmp_path / "data")
+    return await start_bot(
+        services,
+        standin.token,
+        extensions=extensions,
+        guild_ready_timeout=0.05,
+        reidentify_delay=0.0,
+    )
+
+
+async def stop(bot: CompanionBot, task: asyncio.Task[None]) -> None:
+    # on_ready comes guild_ready_timeout after READY: stopping before it would race discord.py's
+    # ready task (it dispatches on_ready to a closed client).
+    await asyncio.wait_for(bot.wait_until_ready(), 10)
+    await stop_bot(bot, task)
 
 
 async def test_interactions_during_feature_loading_are_held_then_answered_in_order(
@@ -17,15 +39,8 @@ async def test_interactions_during_feature_loading_are_held_then_answered_in_ord
 ) -> None:
     slow_gate.release = release = asyncio.Event()
     slow_gate.loading.clear()
-    services = await build_services(
-        event_config, standin_settings(standin), data_dir=tmp_path / "data"
-    )
-    bot, task = await start_bot(
-        services,
-        standin.token,
-        extensions=["cogs.about", "tests.bot.slow_extension"],
-        guild_ready_timeout=0.05,
-        reidentify_delay=0.0,
+    bot, task = await start(
+        standin, event_config, tmp_path, ["cogs.about", "tests.bot.slow_extension"]
     )
     try:
         await asyncio.wait_for(bot.wait_until_connected(), 10)
@@ -50,23 +65,18 @@ async def test_interactions_during_feature_loading_are_held_then_answered_in_ord
             if r.route == "/interactions/{interaction_id}/{interaction_token}/callback"
         ]
         assert answered == [about.id, slow.id]
+        assert bot.startup is not None
+        await asyncio.wait_for(asyncio.shield(bot.startup), 10)  # the sync, before stopping
     finally:
         slow_gate.release = None
-        await stop_bot(bot, task)
+        await stop(bot, task)
 
 
 async def test_a_feature_that_fails_to_load_leaves_the_others_running(
     standin: DiscordStandIn, event_config: Config, tmp_path: Path
 ) -> None:
-    services = await build_services(
-        event_config, standin_settings(standin), data_dir=tmp_path / "data"
-    )
-    bot, task = await start_bot(
-        services,
-        standin.token,
-        extensions=["tests.bot.no_such_feature", "cogs.about"],
-        guild_ready_timeout=0.05,
-        reidentify_delay=0.0,
+    bot, task = await start(
+        standin, event_config, tmp_path, ["tests.bot.no_such_feature", "cogs.about"]
     )
     try:
         assert bot.startup is not None
@@ -75,7 +85,7 @@ async def test_a_feature_that_fails_to_load_leaves_the_others_running(
         answer = await (await standin.slash("member", name="about", locale="en-US")).response()
         assert "CCEI" in message_text(answer["data"])
     finally:
-        await stop_bot(bot, task)
+        await stop(bot, task)
 
 
 async def test_a_feature_still_loading_after_the_hold_limit_does_not_hold_the_others_back(
@@ -83,15 +93,8 @@ async def test_a_feature_still_loading_after_the_hold_limit_does_not_hold_the_ot
 ) -> None:
     slow_gate.release = release = asyncio.Event()
     slow_gate.loading.clear()
-    services = await build_services(
-        event_config, standin_settings(standin), data_dir=tmp_path / "data"
-    )
-    bot, task = await start_bot(
-        services,
-        standin.token,
-        extensions=["cogs.about", "tests.bot.slow_extension"],
-        guild_ready_timeout=0.05,
-        reidentify_delay=0.0,
+    bot, task = await start(
+        standin, event_config, tmp_path, ["cogs.about", "tests.bot.slow_extension"]
     )
     bot.hold_limit = 0.2  # real seconds: a feature stuck loading (never released here)
     try:
@@ -102,4 +105,6 @@ async def test_a_feature_still_loading_after_the_hold_limit_does_not_hold_the_ot
     finally:
         release.set()
         slow_gate.release = None
-        await stop_bot(bot, task)
+        if bot.startup is not None:
+            await asyncio.wait_for(asyncio.shield(bot.startup), 10)
+        await stop(bot, task)
