@@ -168,17 +168,19 @@ class CompanionBot(commands.Bot):
         limit = asyncio.get_running_loop().call_later(
             self.hold_limit, self._release_held_interactions
         )
-        for name in self.extension_names or discover_extensions():
-            try:
-                await self.load_extension(name)
-            except commands.ExtensionError:
-                # The day matters more than one feature: the others run, loudly without it.
-                log.exception("the feature %s failed to load; running without it", name)
-        if not self.services.scheduler.running:
-            self.services.scheduler.start()
+        try:
+            for name in self.extension_names or discover_extensions():
+                try:
+                    await self.load_extension(name)
+                except commands.ExtensionError:
+                    # The day matters more than one feature: the others run, loudly without it.
+                    log.exception("the feature %s failed to load; running without it", name)
+            if not self.services.scheduler.running:
+                self.services.scheduler.start()
+        finally:
+            limit.cancel()  # also when closing cuts the loading short
         self._started.set()
         log.info("features loaded in %.2f s", time.perf_counter() - began)
-        limit.cancel()
         self._release_held_interactions()
         # The commands of the last start are already live at Discord: comparing (and, when they
         # changed, syncing) comes last.
