@@ -181,14 +181,24 @@ class FaqService:
         )
         self.ask_interval = ask_interval
         self._ask_locks = KeyedLocks[tuple[int, int]]()
-        self.matcher = FaqMatcher(())  # empty until load() builds it once, with the stored changes
+        #: The entries (config ⊕ stored changes) as of the last load(); empty before it.
+        self._entries: tuple[FaqEntry, ...] = ()
+        self._matcher: FaqMatcher | None = None
         self._values_cache: dict[tuple[str, object, str | None], dict[str, str]] = {}
 
     async def load(self) -> None:
-        """(Re)build the matcher from config ⊕ stored overrides; call at cog load and after changes."""
-        entries = await self.store.effective_entries(self.config.faq)
-        self.matcher = FaqMatcher(entries, self.config.faq_synonyms)
-        log.info("FAQ loaded: %d entries", len(self.matcher.entries))
+        """Read the entries (config ⊕ stored overrides); call at cog load and after changes."""
+        self._entries = tuple(await self.store.effective_entries(self.config.faq))
+        self._matcher = None
+        log.info("FAQ loaded: %d entries", len(self._entries))
+
+    @property
+    def matcher(self) -> FaqMatcher:
+        """The matcher over the loaded entries, built when first asked (its index takes ~40 ms:
+        not while the features load after READY, when viewers' commands wait for them)."""
+        if self._matcher is None:
+            self._matcher = FaqMatcher(self._entries, self.config.faq_synonyms)
+        return self._matcher
 
     def reconfigure(self, config: Config) -> None:
         """Use a reloaded config (call :meth:`load` afterwards)."""
@@ -213,7 +223,7 @@ class FaqService:
 
     @property
     def entries(self) -> tuple[FaqEntry, ...]:
-        return self.matcher.entries
+        return self._entries
 
     # -- answering ----------------------------------------------------------------------------------
 
