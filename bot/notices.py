@@ -24,19 +24,27 @@ class ModeratorNotices:
         self._bot = bot
 
     async def tell_once(
-        self, guild_id: int, kind: str, key: str, *, avoid_channel: int = 0, **values: Any
+        self,
+        guild_id: int,
+        kind: str,
+        key: str,
+        *,
+        avoid_channel: int = 0,
+        good_news: bool = False,
+        **values: Any,
     ) -> bool:
         """Tell a server's moderators about a problem once per ``kind`` until :meth:`clear`.
 
         Goes to the audit channel, else the announce channel (never ``avoid_channel``, the one
-        that is failing); pings nobody. Returns whether a notice was posted now.
+        that is failing); pings nobody. A problem starts with ⚠️, ``good_news`` (a problem gone)
+        with ✅. Returns whether a notice was posted now.
         """
         services = self._bot.services
         scope = f"notice:{guild_id}"
         if await services.store.get_setting(kind, scope=scope):
             return False
         settings = await services.guild(guild_id)
-        text = "⚠️ " + services.t(key, settings.locale, **values)
+        text = ("✅ " if good_news else "⚠️ ") + services.t(key, settings.locale, **values)
         for channel_id in (settings.audit_channel_id, settings.announce_channel_id):
             if not channel_id or channel_id == avoid_channel:
                 continue

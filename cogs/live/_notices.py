@@ -30,6 +30,8 @@ class QuotaRestoredNotice:
     """A quota probe succeeded: polling is back to normal."""
 
     day: date
+    #: Good news (the problem is gone): shown with ✅, not ⚠️.
+    good_news = True
 
     @property
     def once_kind(self) -> str:

@@ -181,7 +181,11 @@ class DiscordLiveSink:
             async with asyncio.timeout(NOTICE_TIMEOUT):
                 for settings in await self.services.event_guilds():
                     await self.bot.notices.tell_once(
-                        settings.guild_id, notice.once_kind, key, **values
+                        settings.guild_id,
+                        notice.once_kind,
+                        key,
+                        good_news=getattr(notice, "good_news", False),
+                        **values,
                     )
         except Exception:
             log.exception("live: could not tell moderators %s", notice.once_kind)

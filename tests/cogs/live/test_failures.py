@@ -70,9 +70,10 @@ async def test_500_and_quota_exceeded_mid_stream(
     cursor = standin.cursor()
     youtube.restore_quota()
     youtube.set_viewers(VIDEO, 95)
-    await standin.wait_for_message(
+    restored = await standin.wait_for_message(
         "audit", predicate=lambda m: "확인에 성공" in m["content"], after=cursor, timeout=WAIT
     )
+    assert restored["content"].startswith("✅ ")  # good news, not another warning
     await standin.wait_for_edit(
         live["id"], lambda m: "95명" in message_text(m), after=cursor, timeout=WAIT
     )
