@@ -99,6 +99,18 @@ class StreamVanishedNotice:
         return f"live_stream_vanished:{self.video_id}"
 
 
+@dataclass(frozen=True)
+class RecordingUnavailableNotice:
+    """The stream's recording was still not ready a day after the end: no replay post will come."""
+
+    video_id: str
+    title: str
+
+    @property
+    def once_kind(self) -> str:
+        return f"live_recording_unavailable:{self.video_id}"
+
+
 ModeratorNotice = (
     QuotaExceededNotice
     | QuotaRestoredNotice
@@ -107,6 +119,7 @@ ModeratorNotice = (
     | ApiDisabledNotice
     | ChannelNotFoundNotice
     | StreamVanishedNotice
+    | RecordingUnavailableNotice
 )
 #: Notices about the API key, withdrawn (told again if they recur) once the API answers again.
 KeyNotice = BadKeyNotice | ApiDisabledNotice

@@ -39,6 +39,7 @@ from bot.store import Store
 from cogs.live._chart import viewers_chart
 from cogs.live._discovery import Discovery
 from cogs.live._gate import ApiGate, Moderators, NotAsked, QuotaLedger
+from cogs.live._notices import RecordingUnavailableNotice
 from cogs.live._quota import (
     UPCOMING_SOON,
     UPCOMING_STALE,
@@ -351,6 +352,12 @@ class LiveRelay:
                 )
                 self.broadcasts[b.video_id] = expired
                 await self._save(expired, now)
+                chosen = self.event_broadcast()
+                if chosen is not None and chosen.video_id == expired.video_id:
+                    # The event's stream: its replay post will not come by itself.
+                    await self.sink.tell_moderators(
+                        RecordingUnavailableNotice(expired.video_id, expired.title)
+                    )
 
     async def _settle(
         self, b: Broadcast, changes: Sequence[BroadcastChange], now: datetime

@@ -25,6 +25,7 @@ from cogs.live._notices import (
     ModeratorNotice,
     QuotaExceededNotice,
     QuotaRestoredNotice,
+    RecordingUnavailableNotice,
     StreamVanishedNotice,
 )
 from cogs.live._state import Broadcast, Mode, RelayStatus, Summary
@@ -276,6 +277,10 @@ def notice_text(notice: ModeratorNotice) -> tuple[str, dict[str, Any]]:
         return "live.notice.channel_not_found", {"channel": safe_text(notice.channel)}
     if isinstance(notice, StreamVanishedNotice):
         return "live.notice.vanished", {"title": safe_text(notice.title or notice.video_id)}
+    if isinstance(notice, RecordingUnavailableNotice):
+        return "live.notice.recording_unavailable", {
+            "title": safe_text(notice.title or notice.video_id)
+        }
     raise TypeError(f"unknown notice {notice!r}")
 
 

@@ -22,6 +22,7 @@ from bot.rehearsal.youtube_standin import YouTubeStandIn, play_stream
 from bot.services import StreamRecord, ViewerCount
 from bot.store import Store
 from cogs.live._chart import PNG_SIGNATURE
+from cogs.live._notices import RecordingUnavailableNotice
 from cogs.live._relay import STOP_GRACE
 from cogs.live._state import Broadcast, MessageRef, Phase
 from cogs.schedule._feature import STOP_DRAIN_SECONDS
@@ -168,6 +169,7 @@ async def test_a_recording_not_ready_a_day_after_the_end_is_given_up(
     frozen_youtube: YouTubeStandIn,
     make_relay: RelayFactory,
     frozen_clock: FrozenClock,
+    sink: RecordingSink,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     told: list[str] = []
@@ -182,6 +184,8 @@ async def test_a_recording_not_ready_a_day_after_the_end_is_given_up(
     await advance_and_poll(relay, frozen_clock, timedelta(minutes=1))
     assert relay.broadcasts[VIDEO].recording == "unavailable"
     assert "was not ready a day after the end" in caplog.text
+    # Moderators are told: the replay post will not come by itself.
+    assert sink.notices[-1] == RecordingUnavailableNotice(VIDEO, relay.broadcasts[VIDEO].title)
     calls = frozen_youtube.api_calls
     frozen_youtube.make_recording_available(VIDEO)  # too late: nobody is asking any more
     await advance_and_poll(relay, frozen_clock, timedelta(minutes=5))

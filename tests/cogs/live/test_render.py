@@ -17,6 +17,7 @@ from cogs.live._notices import (
     ModeratorNotice,
     QuotaExceededNotice,
     QuotaRestoredNotice,
+    RecordingUnavailableNotice,
     StreamVanishedNotice,
 )
 from cogs.live._render import (
@@ -226,6 +227,7 @@ NOTICES: list[ModeratorNotice] = [
     ApiDisabledNotice("fingerprint", "YouTube Data API v3 has not been used"),
     ChannelNotFoundNotice("@CCEISAY"),
     StreamVanishedNotice("abcdefghijk", "**CCEI** live"),
+    RecordingUnavailableNotice("abcdefghijk", "**CCEI** live"),
 ]
 
 
@@ -250,7 +252,7 @@ def test_every_notice_renders(catalog: Catalog, notice: ModeratorNotice, locale:
         assert "5" in text
     if isinstance(notice, BudgetExhaustedNotice):
         assert "10,000/10,000" in text
-    if isinstance(notice, StreamVanishedNotice):
+    if isinstance(notice, StreamVanishedNotice | RecordingUnavailableNotice):
         assert "\\*\\*CCEI\\*\\*" in text
 
 
