@@ -9,7 +9,7 @@ import json
 import logging
 import pkgutil
 import time
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -26,6 +26,7 @@ from bot.ops.health import GatewayWatch, http_endpoint
 from bot.ops.storage import StorageWatch
 from bot.outbox import Outbox
 from bot.services import Services
+from bot.tasks import BackgroundTasks
 from bot.text import clip
 from bot.tree import CompanionTree, interaction_seconds
 
@@ -108,7 +109,8 @@ class CompanionBot(commands.Bot):
                 "Event moderator tools", key="cmd.admin.description"
             ),
         )
-        self._background: set[asyncio.Task[None]] = set()
+        #: Fire-and-forget work of the core (audit posts), kept and accounted for.
+        self.background = BackgroundTasks("core", log)
         #: Set at each READY; the features load at the first.
         self._connected = asyncio.Event()
         #: Set once every feature is loaded (see setup_hook).
@@ -291,26 +293,13 @@ class CompanionBot(commands.Bot):
             before=_short(before),
             after=_short(after),
         )
-        self.run_in_background(self._post_audit(channel, text), name=f"audit-{action}")
+        self.background.spawn(self._post_audit(channel, text), f"audit post {action}")
 
     async def _post_audit(self, channel: discord.TextChannel, text: str) -> None:
         try:
             await channel.send(text, allowed_mentions=NO_MENTIONS)
         except discord.HTTPException as error:
             log.warning("could not post to the audit channel %s: %s", channel.id, error)
-
-    def run_in_background(self, coroutine: Coroutine[Any, Any, None], *, name: str) -> None:
-        """Run fire-and-forget work, keeping a reference (asyncio holds tasks weakly) and
-        logging its failure instead of losing it."""
-        task = asyncio.create_task(coroutine, name=name)
-        self._background.add(task)
-
-        def done(finished: asyncio.Task[None]) -> None:
-            self._background.discard(finished)
-            if not finished.cancelled() and finished.exception() is not None:
-                log.error("background task %s failed", name, exc_info=finished.exception())
-
-        task.add_done_callback(done)
 
     async def command_payload_hash(self) -> str:
         translator = self.tree.translator
@@ -377,9 +366,9 @@ class CompanionBot(commands.Bot):
             await self._ops_server.stop()
             self._ops_server = None
         await self.storage_watch.stop()
-        if self._background:
+        if pending := self.background.pending():
             # Let audit posts in flight finish (briefly): they record what moderators did.
-            await asyncio.wait(self._background, timeout=1.0)
+            await asyncio.wait(pending, timeout=1.0)
         try:
             await super().close()
         finally:
