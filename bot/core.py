@@ -54,13 +54,19 @@ def point_discord_at(api_base: str, gateway_url: str) -> None:
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
 
 
+#: A feature package's ``LOAD_ORDER`` when it sets none.
+DEFAULT_LOAD_ORDER = 100
+
+
 def discover_extensions() -> list[str]:
-    """Every feature package under ``cogs/`` that defines ``setup``."""
+    """Every feature package under ``cogs/`` that defines ``setup``, by its ``LOAD_ORDER``
+    (lowest first; :data:`DEFAULT_LOAD_ORDER` when unset), then by name."""
     found = []
     for module in pkgutil.iter_modules(cogs.__path__, prefix="cogs."):
-        if module.ispkg and hasattr(importlib.import_module(module.name), "setup"):
-            found.append(module.name)
-    return sorted(found)
+        package = importlib.import_module(module.name) if module.ispkg else None
+        if package is not None and hasattr(package, "setup"):
+            found.append((getattr(package, "LOAD_ORDER", DEFAULT_LOAD_ORDER), module.name))
+    return [name for _, name in sorted(found)]
 
 
 class CompanionBot(commands.Bot):
@@ -171,14 +177,16 @@ class CompanionBot(commands.Bot):
             self.hold_limit, self._release_held_interactions
         )
         try:
+            # Running before the features plan their jobs: a job due now (a reminder missed while
+            # the bot was down) runs as soon as its feature has planned it.
+            if not self.services.scheduler.running:
+                self.services.scheduler.start()
             for name in self.extension_names or discover_extensions():
                 try:
                     await self.load_extension(name)
                 except commands.ExtensionError:
                     # The day matters more than one feature: the others run, loudly without it.
                     log.exception("the feature %s failed to load; running without it", name)
-            if not self.services.scheduler.running:
-                self.services.scheduler.start()
         finally:
             limit.cancel()  # also when closing cuts the loading short
         self._started.set()

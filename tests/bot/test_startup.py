@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 
 from bot.config import Config
-from bot.core import CompanionBot
+from bot.core import CompanionBot, discover_extensions
 from bot.lifecycle import build_services, start_bot, stop_bot
 from bot.rehearsal.discord_standin import DiscordStandIn, message_text
 from bot.rehearsal.run import standin_settings
@@ -108,3 +108,16 @@ async def test_a_feature_still_loading_after_the_hold_limit_does_not_hold_the_ot
         if bot.startup is not None:
             await asyncio.wait_for(asyncio.shield(bot.startup), 10)
         await stop(bot, task)
+
+
+def test_the_schedule_loads_first_then_the_features_by_name() -> None:
+    # A reminder missed while the bot was down goes out before the other features load, and they
+    # read the program with its delays (the schedule registers it).
+    assert discover_extensions() == [
+        "cogs.schedule",
+        "cogs.about",
+        "cogs.admin",
+        "cogs.faq",
+        "cogs.live",
+        "cogs.recap",
+    ]
