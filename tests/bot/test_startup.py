@@ -27,6 +27,16 @@ async def start(
     )
 
 
+async def start_with_a_slow_feature(
+    standin: DiscordStandIn, config: Config, tmp_path: Path
+) -> tuple[CompanionBot, asyncio.Task[None], asyncio.Event]:
+    """/about, and a feature that finishes loading once the returned event is set."""
+    slow_gate.release = release = asyncio.Event()
+    slow_gate.loading.clear()
+    bot, task = await start(standin, config, tmp_path, ["cogs.about", "tests.bot.slow_extension"])
+    return bot, task, release
+
+
 async def stop(bot: CompanionBot, task: asyncio.Task[None]) -> None:
     # on_ready comes guild_ready_timeout after READY: stopping before it would race discord.py's
     # ready task (it dispatches on_ready to a closed client).
@@ -37,11 +47,7 @@ async def stop(bot: CompanionBot, task: asyncio.Task[None]) -> None:
 async def test_interactions_during_feature_loading_are_held_then_answered_in_order(
     standin: DiscordStandIn, event_config: Config, tmp_path: Path
 ) -> None:
-    slow_gate.release = release = asyncio.Event()
-    slow_gate.loading.clear()
-    bot, task = await start(
-        standin, event_config, tmp_path, ["cogs.about", "tests.bot.slow_extension"]
-    )
+    bot, task, release = await start_with_a_slow_feature(standin, event_config, tmp_path)
     try:
         await asyncio.wait_for(bot.wait_until_connected(), 10)
         # READY is in; /about is loaded, /slow is still loading.
@@ -91,11 +97,7 @@ async def test_a_feature_that_fails_to_load_leaves_the_others_running(
 async def test_a_feature_still_loading_after_the_hold_limit_does_not_hold_the_others_back(
     standin: DiscordStandIn, event_config: Config, tmp_path: Path
 ) -> None:
-    slow_gate.release = release = asyncio.Event()
-    slow_gate.loading.clear()
-    bot, task = await start(
-        standin, event_config, tmp_path, ["cogs.about", "tests.bot.slow_extension"]
-    )
+    bot, task, release = await start_with_a_slow_feature(standin, event_config, tmp_path)
     bot.hold_limit = 0.2  # real seconds: a feature stuck loading (never released here)
     try:
         await asyncio.wait_for(slow_gate.loading.wait(), 10)
