@@ -58,6 +58,11 @@ class GatewayWatch:
         self.connected = True
         self.down_since = None
 
+    @property
+    def ever_connected(self) -> bool:
+        """Whether a first READY has come (the features load, and the scheduler starts, then)."""
+        return self._ever_connected
+
     def down(self) -> None:
         # Only the first disconnect of an outage starts the count: failed reconnect attempts
         # (each one another disconnect) must not reset it.
@@ -104,6 +109,8 @@ class HealthReadings:
     youtube_mode: str | None
     youtube_last_success: datetime | None
     next_reminder: NextReminder | None
+    #: Before the first READY: the scheduler starts with the features, right after it.
+    starting: bool = False
 
 
 @dataclass(frozen=True)
@@ -130,7 +137,7 @@ def assess(readings: HealthReadings, *, grace: timedelta = GATEWAY_GRACE) -> Hea
             f"gateway disconnected for {r.gateway_down_for.total_seconds():.0f} s "
             f"(more than {grace.total_seconds():.0f} s)"
         )
-    if not r.scheduler_running:
+    if not r.scheduler_running and not r.starting:
         problems.append("scheduler stopped: reminders cannot fire")
     if r.database_error is not None:
         problems.append(f"database cannot be written: {r.database_error}")
@@ -150,7 +157,7 @@ def assess(readings: HealthReadings, *, grace: timedelta = GATEWAY_GRACE) -> Hea
             "reconnects": r.reconnects,
             "resumes": r.resumes,
         },
-        "scheduler": {"running": r.scheduler_running},
+        "scheduler": {"running": r.scheduler_running, "starting": r.starting},
         "database": {"writable": r.database_error is None, "error": r.database_error},
         "youtube": {
             "mode": r.youtube_mode,

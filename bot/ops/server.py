@@ -45,6 +45,7 @@ async def health_report(bot: CompanionBot) -> HealthReport:
         youtube_mode=None if youtube is None else youtube.mode,
         youtube_last_success=None if youtube is None else youtube.last_success,
         next_reminder=next_reminder(sessions, services.config.reminders.before, now),
+        starting=not bot.gateway_watch.ever_connected,
     )
     return assess(readings)
 

@@ -90,6 +90,23 @@ def test_the_verdict_and_its_body() -> None:
     assert set(sick.body) == set(healthy.body)  # the same body either way
 
 
+def test_before_the_first_ready_a_scheduler_not_yet_started_is_no_problem() -> None:
+    # The scheduler starts with the features, right after READY; the start-up's wait for READY
+    # is within the gateway's grace.
+    starting = assess(
+        readings(
+            gateway_connected=False,
+            gateway_down_for=timedelta(seconds=2),
+            scheduler_running=False,
+            starting=True,
+        )
+    )
+    assert starting.status_code == 200
+    assert starting.body["scheduler"] == {"running": False, "starting": True}
+    stopped = assess(readings(scheduler_running=False))
+    assert stopped.body["problems"] == ["scheduler stopped: reminders cannot fire"]
+
+
 def test_next_reminder_follows_the_program_as_it_runs(base_config: Config) -> None:
     sessions = effective_program(base_config)
     first = sessions[0].start
