@@ -26,6 +26,19 @@ from typing import Any, Literal
 
 import aiosqlite
 
+
+def to_db_time(moment: datetime) -> str:
+    """An aware instant as every table keeps it: ISO 8601 in UTC, so that times compare as text."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: store aware datetimes only")
+    return moment.astimezone(UTC).isoformat()
+
+
+def from_db_time(text: str) -> datetime:
+    """The aware instant (UTC) :func:`to_db_time` wrote."""
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -358,7 +371,7 @@ class Store:
                 action,
                 json.dumps(before, ensure_ascii=False, default=str),
                 json.dumps(after, ensure_ascii=False, default=str),
-                at.astimezone(UTC).isoformat(),
+                to_db_time(at),
             ),
         )
         return int(cursor.lastrowid or 0)

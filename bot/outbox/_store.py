@@ -11,12 +11,12 @@ from __future__ import annotations
 import enum
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import aiosqlite
 
 from bot.outbox._draft import Draft
-from bot.store import Store
+from bot.store import Store, from_db_time, to_db_time
 
 
 class State(enum.StrEnum):
@@ -50,18 +50,8 @@ class Intent:
     last_error: str | None
 
 
-def _text(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        raise ValueError("naive datetime")
-    return moment.astimezone(UTC).isoformat()
-
-
-def _moment(text: str) -> datetime:
-    return datetime.fromisoformat(text).astimezone(UTC)
-
-
 def _maybe_moment(text: str | None) -> datetime | None:
-    return None if text is None else _moment(text)
+    return None if text is None else from_db_time(text)
 
 
 _COLUMNS = (
@@ -79,8 +69,8 @@ def _intent(row: aiosqlite.Row) -> Intent:
         marker=row[4],
         state=State(row[5]),
         draft=Draft.from_json(row[6]),
-        created_at=_moment(row[7]),
-        deadline=_moment(row[8]),
+        created_at=from_db_time(row[7]),
+        deadline=from_db_time(row[8]),
         unsure_since=_maybe_moment(row[9]),
         attempts=int(row[10]),
         message_id=None if row[11] is None else int(row[11]),
@@ -149,9 +139,9 @@ class OutboxStore:
                 nonce,
                 marker,
                 draft.to_json(),
-                _text(now),
-                _text(deadline),
-                _text(now),
+                to_db_time(now),
+                to_db_time(deadline),
+                to_db_time(now),
             ),
         )
 
@@ -160,27 +150,27 @@ class OutboxStore:
         await self._db.execute(
             "UPDATE outbox SET attempts = attempts + 1,"
             " unsure_since = COALESCE(unsure_since, ?), updated_at = ? WHERE key = ?",
-            (_text(now), _text(now), key),
+            (to_db_time(now), to_db_time(now), key),
         )
 
     async def absent(self, key: str, *, now: datetime) -> None:
         """The channel's history shows no such message: earlier attempts created nothing."""
         await self._db.execute(
             "UPDATE outbox SET unsure_since = NULL, updated_at = ? WHERE key = ?",
-            (_text(now), key),
+            (to_db_time(now), key),
         )
 
     async def note_error(self, key: str, error: str, *, now: datetime) -> None:
         await self._db.execute(
             "UPDATE outbox SET last_error = ?, updated_at = ? WHERE key = ?",
-            (error[:500], _text(now), key),
+            (error[:500], to_db_time(now), key),
         )
 
     async def sent(self, key: str, message_id: int, *, now: datetime) -> None:
         await self._db.execute(
             "UPDATE outbox SET state = 'sent', message_id = ?, sent_at = ?, unsure_since = NULL,"
             " updated_at = ? WHERE key = ?",
-            (message_id, _text(now), _text(now), key),
+            (message_id, to_db_time(now), to_db_time(now), key),
         )
 
     async def finish(
@@ -190,12 +180,12 @@ class OutboxStore:
         await self._db.execute(
             "UPDATE outbox SET state = ?, last_error = COALESCE(?, last_error), updated_at = ?"
             " WHERE key = ?",
-            (state.value, None if error is None else error[:500], _text(now), key),
+            (state.value, None if error is None else error[:500], to_db_time(now), key),
         )
 
     async def edited(self, key: str, draft: Draft, *, now: datetime) -> None:
         """Keep the latest content of a posted message (what a recovery would see)."""
         await self._db.execute(
             "UPDATE outbox SET draft = ?, updated_at = ? WHERE key = ?",
-            (draft.to_json(), _text(now), key),
+            (draft.to_json(), to_db_time(now), key),
         )

@@ -23,7 +23,7 @@ import aiosqlite
 
 from bot.config import FaqEntry
 from bot.schema import validate
-from bot.store import Store
+from bot.store import Store, from_db_time, to_db_time
 
 __all__ = [
     "ASK_INTERVAL",
@@ -110,16 +110,6 @@ class VoteResult:
     status: QuestionStatus
 
 
-def _ts(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        raise ValueError("naive datetime: store aware datetimes only")
-    return moment.astimezone(UTC).isoformat()
-
-
-def _dt(text: str) -> datetime:
-    return datetime.fromisoformat(text).astimezone(UTC)
-
-
 def _entry_json(entry: FaqEntry) -> str:
     return json.dumps(entry.to_json(), ensure_ascii=False, sort_keys=True)
 
@@ -146,11 +136,11 @@ def _question(row: aiosqlite.Row | Sequence[Any]) -> Question:
         author_id=int(row[4]),
         text=str(row[5]),
         locale=str(row[6]),
-        created_at=_dt(row[7]),
+        created_at=from_db_time(row[7]),
         status=status,
         votes=int(row[9]),
         status_by=None if row[10] is None else int(row[10]),
-        status_at=None if row[11] is None else _dt(row[11]),
+        status_at=None if row[11] is None else from_db_time(row[11]),
     )
 
 
@@ -207,7 +197,7 @@ class FaqStore:
                 None if before is None else _entry_json(before),
                 None if after is None else _entry_json(after),
                 user_id,
-                _ts(now),
+                to_db_time(now),
             ),
         )
 
@@ -264,7 +254,7 @@ class FaqStore:
                 before=_entry_from(r[3]),
                 after=_entry_from(r[4]),
                 user_id=int(r[5]),
-                at=_dt(r[6]),
+                at=from_db_time(r[6]),
             )
             for r in rows
         ]
@@ -278,7 +268,7 @@ class FaqStore:
         rows = ", ".join("(?, ?, ?)" for _ in batch)
         params: list[object] = []
         for entry_id, (uses, last) in batch.items():
-            params += [entry_id, uses, _ts(last)]
+            params += [entry_id, uses, to_db_time(last)]
         await self._db.execute(
             f"INSERT INTO faq_usage (entry_id, uses, last_used_at) VALUES {rows}"
             " ON CONFLICT (entry_id) DO UPDATE SET uses = uses + excluded.uses,"
@@ -326,7 +316,7 @@ class FaqStore:
             "INSERT INTO faq_unanswered (normalized, text, locale, asked, first_at, last_at)"
             " VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT (normalized) DO UPDATE SET asked = asked + 1,"
             " text = excluded.text, last_at = excluded.last_at, dismissed = 0",
-            (key, text, locale, _ts(now), _ts(now)),
+            (key, text, locale, to_db_time(now), to_db_time(now)),
         )
 
     async def unanswered(self, limit: int = 10) -> list[UnansweredQuestion]:
@@ -337,7 +327,9 @@ class FaqStore:
         ) as cursor:
             rows = await cursor.fetchall()
         return [
-            UnansweredQuestion(int(r[0]), str(r[1]), str(r[2]), int(r[3]), _dt(r[4]), _dt(r[5]))
+            UnansweredQuestion(
+                int(r[0]), str(r[1]), str(r[2]), int(r[3]), from_db_time(r[4]), from_db_time(r[5])
+            )
             for r in rows
         ]
 
@@ -371,7 +363,7 @@ class FaqStore:
         cursor = await self._db.execute(
             "INSERT INTO qna_question (guild_id, channel_id, author_id, text, locale, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            (guild_id, channel_id, author_id, text, locale, _ts(now)),
+            (guild_id, channel_id, author_id, text, locale, to_db_time(now)),
         )
         question = await self.question(int(cursor.lastrowid or 0))
         assert question is not None
@@ -413,7 +405,7 @@ class FaqStore:
         if question.status == "open":
             cursor = await self._db.execute(
                 "INSERT OR IGNORE INTO qna_vote (question_id, user_id, at) VALUES (?, ?, ?)",
-                (question_id, user_id, _ts(now)),
+                (question_id, user_id, to_db_time(now)),
             )
             added = cursor.rowcount > 0
         return VoteResult(added=added, votes=await self.votes(question_id), status=question.status)
@@ -450,7 +442,7 @@ class FaqStore:
             raise ValueError(f"unknown question status {status!r}")
         await self._db.execute(
             "UPDATE qna_question SET status = ?, status_by = ?, status_at = ? WHERE id = ?",
-            (status, user_id, _ts(now), question_id),
+            (status, user_id, to_db_time(now), question_id),
         )
         return await self.question(question_id)
 
@@ -465,5 +457,5 @@ class FaqStore:
             row = await cursor.fetchone()
         if row is None or row[0] is None:
             return timedelta(0)
-        wait = _dt(row[0]) + interval - now.astimezone(UTC)
+        wait = from_db_time(row[0]) + interval - now.astimezone(UTC)
         return max(wait, timedelta(0))

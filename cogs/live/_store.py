@@ -11,21 +11,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import cast, get_args
 
 from bot.services import RecordingState
-from bot.store import Store
+from bot.store import Store, from_db_time, to_db_time
 from cogs.live._state import Broadcast, MessageRef, Phase, ViewerSample
 from cogs.live._youtube import ChannelInfo
 
 
 def _text(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.astimezone(UTC).isoformat()
+    return None if moment is None else to_db_time(moment)
 
 
 def _time(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text)
+    return None if text is None else from_db_time(text)
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,9 @@ class LiveStore:
             "SELECT video_id, at, viewers FROM live_samples ORDER BY video_id, at"
         ) as cursor:
             async for row in cursor:
-                samples.setdefault(row[0], []).append(ViewerSample(_at(row[1]), int(row[2])))
+                samples.setdefault(row[0], []).append(
+                    ViewerSample(from_db_time(row[1]), int(row[2]))
+                )
         messages: dict[tuple[str, str], list[MessageRef]] = {}
         async with self._db.execute(
             "SELECT video_id, kind, channel_id, message_id FROM live_messages"
@@ -96,7 +98,7 @@ class LiveStore:
                 actual_end=_time(row[8]),
                 viewers=row[9],
                 reported_viewers=row[10],
-                first_seen=_at(row[11]),
+                first_seen=from_db_time(row[11]),
                 last_seen=_time(row[12]),
                 missing_since=_time(row[13]),
                 upcoming_announced=bool(row[14]),
@@ -198,10 +200,6 @@ class LiveStore:
             failures=sum(r[3] for r in rows),
             by_method={r[0]: r[1] for r in rows},
         )
-
-
-def _at(text: str) -> datetime:
-    return datetime.fromisoformat(text)
 
 
 def _recording(text: str) -> RecordingState:

@@ -4,22 +4,14 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Literal
 
-from bot.store import Store
+from bot.store import Store, from_db_time, to_db_time
 from cogs.recap._timeline import Mark, MarkKind
 
 PostKind = Literal["replay", "report"]
 PostState = Literal["intent", "sent", "logged"]
-
-
-def _text(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat()
-
-
-def _time(text: str) -> datetime:
-    return datetime.fromisoformat(text).astimezone(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,10 +52,10 @@ class RecapStore:
                 self._event_date,
                 session_id,
                 kind,
-                None if at is None else _text(at),
+                None if at is None else to_db_time(at),
                 guild_id,
                 user_id,
-                _text(now),
+                to_db_time(now),
             ),
         )
 
@@ -76,7 +68,8 @@ class RecapStore:
         ) as cursor:
             rows = await cursor.fetchall()
         return {
-            row[0]: Mark(row[0], row[1], None if row[2] is None else _time(row[2])) for row in rows
+            row[0]: Mark(row[0], row[1], None if row[2] is None else from_db_time(row[2]))
+            for row in rows
         }
 
     # -- posts made once ------------------------------------------------------------------------------
@@ -96,7 +89,7 @@ class RecapStore:
         await self._db.execute(
             "INSERT INTO recap_posts (kind, key, guild_id, state, nonce, at)"
             " VALUES (?, ?, ?, 'intent', ?, ?)",
-            (kind, key, guild_id, nonce, _text(now)),
+            (kind, key, guild_id, nonce, to_db_time(now)),
         )
         return PostClaim(kind, key, guild_id, nonce, False)
 
@@ -112,7 +105,7 @@ class RecapStore:
         await self._db.execute(
             "UPDATE recap_posts SET state = ?, channel_id = ?, message_id = ?, at = ?"
             " WHERE kind = ? AND key = ? AND guild_id = ?",
-            (state, channel_id, message_id, _text(now), claim.kind, claim.key, claim.guild_id),
+            (state, channel_id, message_id, to_db_time(now), claim.kind, claim.key, claim.guild_id),
         )
 
     async def release_post(self, claim: PostClaim) -> None:

@@ -25,11 +25,12 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import aiosqlite
 
 from bot.program import DelayPlan, shifts_from_changes
+from bot.store import from_db_time, to_db_time
 from cogs.schedule._reminders import (
     LedgerState,
     Reminder,
@@ -39,16 +40,6 @@ from cogs.schedule._reminders import (
 )
 
 log = logging.getLogger(__name__)
-
-
-def _text(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        raise ValueError("naive datetime")
-    return moment.astimezone(UTC).isoformat()
-
-
-def _moment(text: str) -> datetime:
-    return datetime.fromisoformat(text).astimezone(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +145,7 @@ class ScheduleStore:
             key, state = (str(row[0]), int(row[1])), LedgerState(row[2])
             if state is LedgerState.SKIPPED and plan is not None:
                 current = plan.get(key)
-                if current is None or _text(current.due) != row[3]:
+                if current is None or to_db_time(current.due) != row[3]:
                     continue
             states[key] = state
         return states
@@ -190,8 +181,8 @@ class ScheduleStore:
                 reminder.offset_seconds,
                 reminder.version,
                 reminder.post_key(target),
-                _text(reminder.due),
-                _text(now),
+                to_db_time(reminder.due),
+                to_db_time(now),
                 int(late),
             ),
         )
@@ -203,7 +194,7 @@ class ScheduleStore:
         await self.db.execute(
             "UPDATE schedule_reminder_ledger SET state = 'sent', sent_at = ?, message_id = ?"
             " WHERE target = ? AND session_id = ? AND offset_seconds = ?",
-            (_text(now), message_id, target, *key),
+            (to_db_time(now), message_id, target, *key),
         )
 
     async def release(self, target: str, key: ReminderKey) -> None:
@@ -232,8 +223,8 @@ class ScheduleStore:
                 reminder.session_id,
                 reminder.offset_seconds,
                 reminder.version,
-                _text(reminder.due),
-                _text(now),
+                to_db_time(reminder.due),
+                to_db_time(now),
                 reason,
             ),
         )
@@ -255,9 +246,9 @@ class ScheduleStore:
                 version=int(row[3]),
                 state=LedgerState(row[4]),
                 post_key=row[5],
-                due=_moment(row[6]),
-                claimed_at=_moment(row[7]),
-                sent_at=None if row[8] is None else _moment(row[8]),
+                due=from_db_time(row[6]),
+                claimed_at=from_db_time(row[7]),
+                sent_at=None if row[8] is None else from_db_time(row[8]),
                 message_id=None if row[9] is None else int(row[9]),
                 late=bool(row[10]),
                 note=row[11],
@@ -330,7 +321,7 @@ class ScheduleStore:
                 guild_id=int(row[4]),
                 user_id=int(row[5]),
                 note=row[6],
-                at=_moment(row[7]),
+                at=from_db_time(row[7]),
             )
             for row in rows
         ]
@@ -356,13 +347,13 @@ class ScheduleStore:
         Returns the new schedule version.
         """
         moved = [
-            {"id": m.session_id, "old": _text(m.old_start), "new": _text(m.new_start)}
+            {"id": m.session_id, "old": to_db_time(m.old_start), "new": to_db_time(m.new_start)}
             for m in plan.moved
         ]
         await self.db.execute(
             "INSERT INTO schedule_changes (kind, minutes, moved, guild_id, user_id, at)"
             " VALUES ('delay', ?, ?, ?, ?, ?)",
-            (plan.minutes, json.dumps(moved), guild_id, user_id, _text(now)),
+            (plan.minutes, json.dumps(moved), guild_id, user_id, to_db_time(now)),
         )
         return await self.version()
 
@@ -375,7 +366,7 @@ class ScheduleStore:
         if previous is not None and previous != fingerprint:
             await self.db.execute(
                 "INSERT INTO schedule_changes (kind, note, at) VALUES ('edit', ?, ?)",
-                (f"program changed: {previous[:12]} -> {fingerprint[:12]}", _text(now)),
+                (f"program changed: {previous[:12]} -> {fingerprint[:12]}", to_db_time(now)),
             )
         if previous != fingerprint:
             await self._set_state("program_fingerprint", fingerprint)
@@ -390,7 +381,7 @@ class ScheduleStore:
                 "INSERT INTO schedule_dm_optin (user_id, locale, since) VALUES (?, ?, ?)"
                 " ON CONFLICT (user_id) DO UPDATE SET locale = excluded.locale"
                 " WHERE schedule_dm_optin.locale != excluded.locale",
-                (user_id, locale, _text(now)),
+                (user_id, locale, to_db_time(now)),
             )
         else:
             cursor = await self.db.execute(

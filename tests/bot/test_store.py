@@ -6,11 +6,20 @@ from __future__ import annotations
 import hashlib
 import shutil
 import sqlite3
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-from bot.store import DATABASE_NAME, MIGRATIONS_DIR, StorageError, Store, backup_database
+from bot.store import (
+    DATABASE_NAME,
+    MIGRATIONS_DIR,
+    StorageError,
+    Store,
+    backup_database,
+    from_db_time,
+    to_db_time,
+)
 
 
 async def make_database(data_dir: Path) -> Path:
@@ -119,3 +128,13 @@ async def test_the_store_uses_wal_without_an_fsync_per_commit(store: Store) -> N
     # 1 = NORMAL: durable against a crash of the process in WAL mode (docs/performance.md).
     async with store.db.execute("PRAGMA synchronous") as cursor:
         assert (await cursor.fetchone())[0] == 1
+
+
+def test_times_are_stored_as_utc_text_and_naive_ones_are_refused() -> None:
+    # Every feature's table keeps instants this way: in UTC, so they compare as text.
+    seoul = datetime(2022, 12, 15, 13, 0, tzinfo=timezone(timedelta(hours=9)))
+    assert to_db_time(seoul) == "2022-12-15T04:00:00+00:00"
+    assert from_db_time(to_db_time(seoul)) == seoul
+    assert from_db_time(to_db_time(seoul)).tzinfo is UTC
+    with pytest.raises(ValueError, match="naive"):
+        to_db_time(datetime(2022, 12, 15))  # noqa: DTZ001

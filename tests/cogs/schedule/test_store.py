@@ -3,8 +3,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-import pytest
-
 from bot.program import DelayPlan, effective_program, plan_delay
 from bot.store import MIGRATIONS_DIR, Store
 from cogs.schedule._reminders import LedgerState, Reminder, ReminderPlan
@@ -156,13 +154,6 @@ async def test_discord_event_id_per_server_and_day(schedule_store: ScheduleStore
     assert await schedule_store.scheduled_event_id(1, day) == 100
     await schedule_store.set_scheduled_event_id(1, day, None)
     assert await schedule_store.scheduled_event_id(1, day) is None
-
-
-def test_naive_datetimes_are_rejected() -> None:
-    from cogs.schedule._store import _text
-
-    with pytest.raises(ValueError, match="naive"):
-        _text(datetime(2022, 12, 15))  # noqa: DTZ001
 
 
 async def test_targets_are_independent(schedule_store: ScheduleStore) -> None:
