@@ -162,12 +162,9 @@ class CompanionBot(commands.Bot):
         up to ``guild_ready_timeout`` later). For start-up work that should not delay READY."""
         await self._connected.wait()
 
-    async def wait_until_started(self) -> None:
-        """Until every feature is loaded (right after the first READY)."""
-        await self._started.wait()
-
     @property
     def started(self) -> bool:
+        """Whether every feature is loaded (right after the first READY; ``startup`` does it)."""
         return self._started.is_set()
 
     async def _start_when_connected(self) -> None:

@@ -57,13 +57,3 @@ def defer(*names: str) -> None:
         _finder.names.update(names)
         if _finder not in sys.meta_path:
             sys.meta_path.insert(0, _finder)
-
-
-def is_loaded(name: str) -> bool:
-    """Whether the module ``name`` has run its code (a deferred module not yet touched has not)."""
-    module = sys.modules.get(name)
-    if module is None:
-        return False
-    # A deferred module is a ``_LazyModule`` until its first attribute access turns it back into
-    # a plain module; ``type()`` does not trigger that access.
-    return type(module) is not importlib.util._LazyModule  # type: ignore[attr-defined]

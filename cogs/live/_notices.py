@@ -30,8 +30,6 @@ class QuotaRestoredNotice:
     """A quota probe succeeded: polling is back to normal."""
 
     day: date
-    #: Good news (the problem is gone): shown with ✅, not ⚠️.
-    good_news = True
 
     @property
     def once_kind(self) -> str:
@@ -121,5 +119,7 @@ ModeratorNotice = (
     | StreamVanishedNotice
     | RecordingUnavailableNotice
 )
+#: Good news (a problem is gone): shown with ✅, not ⚠️.
+GoodNews = QuotaRestoredNotice
 #: Notices about the API key, withdrawn (told again if they recur) once the API answers again.
 KeyNotice = BadKeyNotice | ApiDisabledNotice

@@ -34,7 +34,7 @@ import discord
 from bot.guilds import GuildSettings
 from bot.mentions import only_role
 from bot.outbox import Attachment, Draft, Failed, Posted
-from cogs.live._notices import ModeratorNotice, StreamVanishedNotice
+from cogs.live._notices import GoodNews, ModeratorNotice, StreamVanishedNotice
 from cogs.live._render import (
     CHART_FILE_NAME,
     Rendered,
@@ -184,7 +184,7 @@ class DiscordLiveSink:
                         settings.guild_id,
                         notice.once_kind,
                         key,
-                        good_news=getattr(notice, "good_news", False),
+                        good_news=isinstance(notice, GoodNews),
                         **values,
                     )
         except Exception:
