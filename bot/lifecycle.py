@@ -130,7 +130,6 @@ async def run_until_stopped(services: Services, token: str) -> int:
         log.error("gateway connection ended: %s", task.exception())
     stopper.cancel()
     freezer.cancel()
-    gc.enable()
     await stop_bot(bot, task)
     if probe is not None and services.settings.lag_probe is not None:
         await probe.stop(services.settings.lag_probe)

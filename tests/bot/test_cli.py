@@ -12,11 +12,13 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.cli import build_parser, log_level, main
 from bot.ops.backup import run_backup
+from bot.settings import Settings
 from bot.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -239,13 +241,13 @@ def test_run_pauses_garbage_collection_only_while_it_runs(
     monkeypatch.delenv("DISCORD_TOKEN", raising=False)
     monkeypatch.chdir(ROOT / "tests")  # no ./.env with a token
     seen: list[bool] = []
-    real_from_env = __import__("bot.settings", fromlist=["Settings"]).Settings.from_env
+    real_from_env = Settings.from_env
 
-    def spy(**options: object) -> object:
+    def spy(**options: Any) -> Settings:
         seen.append(gc.isenabled())
-        return real_from_env(**options)  # type: ignore[arg-type]
+        return real_from_env(**options)
 
-    monkeypatch.setattr("bot.settings.Settings.from_env", spy)
+    monkeypatch.setattr(Settings, "from_env", spy)
     assert main(["run"]) == 2
     assert "DISCORD_TOKEN is not set" in capsys.readouterr().err
     assert seen == [False]
