@@ -28,6 +28,7 @@ from bot.rehearsal.discord_standin import (
 )
 from bot.rehearsal.run import StandInBot
 from bot.store import Store
+from cogs.faq._forms import FaqForm
 from cogs.faq._service import FaqService
 from cogs.faq._store import FaqStore
 from tests.conftest import Launcher
@@ -117,3 +118,14 @@ def buttons(message: dict[str, Any] | None) -> list[dict[str, Any]]:
 
 def button_ids(message: dict[str, Any] | None) -> list[str]:
     return [str(b["custom_id"]) for b in buttons(message)]
+
+
+def parking_form(answer_ko: str = "주차장은 없어요. 대중교통을 이용해 주세요.") -> FaqForm:
+    """A new entry as a moderator fills the form in: parking, in both languages."""
+    return FaqForm(
+        question_ko="주차할 수 있나요?",
+        question_en="Is there parking?",
+        answer_ko=answer_ko,
+        answer_en="There is no parking; please come by public transport.",
+        keywords="주차, 주차장, 차, parking, car",
+    )

@@ -11,16 +11,7 @@ from cogs.faq._forms import (
     form_from_entry,
     parse_keywords,
 )
-
-
-def _form(answer_ko: str = "주차장은 없어요. 대중교통을 이용해 주세요.") -> FaqForm:
-    return FaqForm(
-        question_ko="주차할 수 있나요?",
-        question_en="Is there parking?",
-        answer_ko=answer_ko,
-        answer_en="There is no parking; please come by public transport.",
-        keywords="주차, 주차장, 차, parking, car",
-    )
+from tests.cogs.faq.conftest import parking_form
 
 
 def test_entry_ids_are_checked_before_the_form_opens() -> None:
@@ -33,14 +24,14 @@ def test_entry_ids_are_checked_before_the_form_opens() -> None:
 
 
 def test_entry_from_form_validates(config: Config) -> None:
-    entry = entry_from_form(" Parking ", _form())
+    entry = entry_from_form(" Parking ", parking_form())
     assert entry.id == "parking"
     assert entry.keywords.ko == ("주차", "주차장", "차")
     assert entry.keywords.en == ("parking", "car")
     for bad_id, form in (
-        ("bad id!", _form()),
+        ("bad id!", parking_form()),
         ("parking", FaqForm("", "q", "a", "a", "")),
-        ("parking", _form("x" * 5000)),
+        ("parking", parking_form("x" * 5000)),
     ):
         with pytest.raises(UserError) as refused:
             entry_from_form(bad_id, form)

@@ -15,10 +15,11 @@ from bot.errors import UserError
 from bot.i18n import Catalog
 from bot.store import Store
 from cogs.faq._answers import ProgramTimes
-from cogs.faq._forms import FaqForm, entry_from_form
+from cogs.faq._forms import entry_from_form
 from cogs.faq._service import AutoAnswerCooldown, FaqService
 from cogs.faq._store import FaqStore
 from cogs.faq._text import ZWSP
+from tests.cogs.faq.conftest import parking_form
 
 from .conftest import EVENT_MORNING
 
@@ -101,16 +102,6 @@ async def test_autocomplete_never_raises_and_respects_the_limit(service: FaqServ
     assert service.suggest("생중계", "ko")[0].entry_id == "watch"
 
 
-def _form(answer_ko: str = "주차장은 없어요. 대중교통을 이용해 주세요.") -> FaqForm:
-    return FaqForm(
-        question_ko="주차할 수 있나요?",
-        question_en="Is there parking?",
-        answer_ko=answer_ko,
-        answer_en="There is no parking; please come by public transport.",
-        keywords="주차, 주차장, 차, parking, car",
-    )
-
-
 async def test_admin_changes_persist_across_a_restart(
     tmp_path: Path, config: Config, clock: FrozenClock, catalog: Catalog
 ) -> None:
@@ -120,12 +111,12 @@ async def test_admin_changes_persist_across_a_restart(
         await service.load()
         assert (await service.answer("주차장 있나요?", "ko")).kind == "none"
 
-        entry = entry_from_form("parking", _form())
+        entry = entry_from_form("parking", parking_form())
         assert await service.add_entry(entry, user_id=MOD, moderator=True) == []
         reply = await service.answer("주차장 있나요?", "ko")
         assert reply.entry_id == "parking"
         edited = entry_from_form(
-            "parking", _form("주차는 {venue} 지하에서 {start}부터 돼요 {오타}")
+            "parking", parking_form("주차는 {venue} 지하에서 {start}부터 돼요 {오타}")
         )
         assert await service.edit_entry(edited, user_id=MOD, moderator=True) == ["오타"]
         await service.remove_entry("networking", user_id=MOD, moderator=True)
@@ -151,7 +142,7 @@ async def test_admin_changes_persist_across_a_restart(
 
 
 async def test_admin_is_refused_for_ordinary_members(service: FaqService) -> None:
-    entry = entry_from_form("parking", _form())
+    entry = entry_from_form("parking", parking_form())
     forbidden = "faq.admin.forbidden"
     with pytest.raises(UserError) as refused:
         await service.add_entry(entry, user_id=VIEWER, moderator=False)
@@ -176,10 +167,14 @@ async def test_adding_an_existing_id_or_changing_a_missing_one_is_refused(
     service: FaqService,
 ) -> None:
     with pytest.raises(UserError) as exists:
-        await service.add_entry(entry_from_form("venue", _form()), user_id=MOD, moderator=True)
+        await service.add_entry(
+            entry_from_form("venue", parking_form()), user_id=MOD, moderator=True
+        )
     assert (exists.value.key, exists.value.values) == ("faq.admin.exists", {"entry_id": "venue"})
     with pytest.raises(UserError) as missing:
-        await service.edit_entry(entry_from_form("nope", _form()), user_id=MOD, moderator=True)
+        await service.edit_entry(
+            entry_from_form("nope", parking_form()), user_id=MOD, moderator=True
+        )
     assert missing.value.key == "faq.admin.not_found"
     # A refusal quotes a typed id back clipped: a 6,000-character value must not overflow a reply.
     with pytest.raises(UserError) as missing:
