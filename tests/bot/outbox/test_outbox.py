@@ -93,6 +93,21 @@ async def post(outbox: Outbox, standin: DiscordStandIn, **options: object) -> Po
     )
 
 
+async def kill_mid_post(outbox: Outbox, standin: DiscordStandIn, *, accepted: bool) -> None:
+    """The process dies while its POST hangs: after Discord made the message (``accepted``),
+    or before."""
+    standin.fail_next("POST", POST, "hang", processed=accepted)
+    cursor = standin.cursor()
+    in_flight = asyncio.create_task(post(outbox, standin))
+    if accepted:
+        await standin.wait_for_message("general", after=cursor)
+    else:
+        await standin.wait_for_request("POST", POST, after=cursor)
+    in_flight.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await in_flight
+
+
 def posts(standin: DiscordStandIn) -> list[int]:
     return [r.status for r in standin.requests if r.method == "POST" and r.route == POST]
 
@@ -239,13 +254,7 @@ async def test_a_kill_after_the_post_was_accepted_leaves_one_message(
     connect: Connect, standin: DiscordStandIn, clock: FrozenClock
 ) -> None:
     first = await connect()
-    standin.fail_next("POST", POST, "hang", processed=True)
-    cursor = standin.cursor()
-    in_flight = asyncio.create_task(post(first, standin))
-    await standin.wait_for_message("general", after=cursor)
-    in_flight.cancel()  # the process dies while waiting for Discord's answer
-    with pytest.raises(asyncio.CancelledError):
-        await in_flight
+    await kill_mid_post(first, standin, accepted=True)  # Discord made the message
     clock.advance(timedelta(minutes=2))  # a slow restart: Discord's nonce memory is gone
     second = await connect()
     [recovered] = await second.recover()
@@ -264,13 +273,7 @@ async def test_a_message_made_from_an_earlier_draft_is_reported_outdated_until_e
     connect: Connect, standin: DiscordStandIn
 ) -> None:
     first = await connect()
-    standin.fail_next("POST", POST, "hang", processed=True)
-    cursor = standin.cursor()
-    in_flight = asyncio.create_task(post(first, standin))
-    await standin.wait_for_message("general", after=cursor)
-    in_flight.cancel()  # killed while waiting for Discord's answer
-    with pytest.raises(asyncio.CancelledError):
-        await in_flight
+    await kill_mid_post(first, standin, accepted=True)  # Discord made the message
     second = await connect()
     newer = draft("Break is over: back at 14:10")
 
@@ -301,13 +304,7 @@ async def test_a_kill_before_the_post_was_accepted_is_carried_on_at_the_next_sta
     connect: Connect, standin: DiscordStandIn
 ) -> None:
     first = await connect()
-    standin.fail_next("POST", POST, "hang")
-    cursor = standin.cursor()
-    in_flight = asyncio.create_task(post(first, standin))
-    await standin.wait_for_request("POST", POST, after=cursor)
-    in_flight.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await in_flight
+    await kill_mid_post(first, standin, accepted=False)
     assert standin.messages("general") == []
     [result] = await (await connect()).recover()
     assert isinstance(result, Posted)
@@ -319,13 +316,7 @@ async def test_a_restart_past_the_grace_only_looks(
     connect: Connect, standin: DiscordStandIn, clock: FrozenClock
 ) -> None:
     first = await connect()
-    standin.fail_next("POST", POST, "hang")
-    cursor = standin.cursor()
-    in_flight = asyncio.create_task(post(first, standin))
-    await standin.wait_for_request("POST", POST, after=cursor)
-    in_flight.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await in_flight
+    await kill_mid_post(first, standin, accepted=False)
     clock.advance(GRACE + timedelta(minutes=1))
     [result] = await (await connect()).recover()
     assert isinstance(result, Failed)
@@ -400,13 +391,7 @@ async def test_a_feature_settling_its_key_beside_the_start_up_recovery_gets_the_
     connect: Connect, standin: DiscordStandIn, clock: FrozenClock
 ) -> None:
     first = await connect()
-    standin.fail_next("POST", POST, "hang", processed=True)
-    cursor = standin.cursor()
-    in_flight = asyncio.create_task(post(first, standin))
-    await standin.wait_for_message("general", after=cursor)
-    in_flight.cancel()  # the process dies while waiting for Discord's answer
-    with pytest.raises(asyncio.CancelledError):
-        await in_flight
+    await kill_mid_post(first, standin, accepted=True)  # Discord made the message
     clock.advance(timedelta(minutes=2))
     second = await connect()
     settled, [recovered] = await asyncio.gather(second.settle(KEY), second.recover())
